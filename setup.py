@@ -1,0 +1,39 @@
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "temba_client" / "__init__.py").read_text()).group(1)
+
+setup(
+    name="temba-client",
+    version=VERSION,
+    description="Python client for the RapidPro HTTP API v2: a drop-in replacement for rapidpro-python",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="BSD-3-Clause",
+    packages=find_packages(include=["temba_client", "temba_client.*"]),
+    package_data={"temba_client": ["py.typed"]},
+    python_requires=">=3.9",
+    install_requires=["requests>=2.25", "python-dateutil>=2.8"],
+    extras_require={
+        "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],
+        "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
+    },
+    classifiers=[
+        "Development Status :: 5 - Production/Stable",
+        "Intended Audience :: Developers",
+        "License :: OSI Approved :: BSD License",
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+        "Programming Language :: Python :: 3.9",
+        "Programming Language :: Python :: 3.10",
+        "Programming Language :: Python :: 3.11",
+        "Programming Language :: Python :: 3.12",
+        "Programming Language :: Python :: 3.13",
+        "Topic :: Software Development :: Libraries",
+        "Typing :: Typed",
+    ],
+    zip_safe=False,
+)

@@ -1,0 +1,311 @@
+"""What every API client shares: the API root URL, endpoint declarations, and the generic read,
+create, update, delete and bulk-action operations that the public methods are written with.
+
+An endpoint is declared once, as data (:class:`Endpoint`): its path, its model, the filters the
+server reads, how its objects are looked up, which body attributes are required, and the limits the
+server enforces. The generic operations validate a call against that declaration before anything
+is sent, and turn Python values (model objects, datetimes, booleans, lists) into what the server
+reads.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional, Tuple, Type, TypeVar
+
+import requests
+
+from .pagination import CursorIterator, CursorQuery
+from .serialization import TembaObject
+from .transport import DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Timeout, Transport
+from .utils import format_iso8601
+
+__all__ = ["BaseClient", "BaseCursorClient", "CursorIterator", "CursorQuery", "Endpoint"]
+
+T = TypeVar("T", bound=TembaObject)
+
+
+class _Null:
+    """Sent as JSON null, where None would mean "leave out" (e.g. to unassign tickets)."""
+
+    def __repr__(self) -> str:
+        return "NULL"
+
+
+#: Pass this as a body attribute to send an explicit JSON null.
+NULL: Any = _Null()
+
+#: Most list attributes of a request body (URNs, contacts, groups, messages, tickets) take at most this many items.
+MAX_BODY_LIST = 100
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The declaration of one API endpoint.
+
+    :param path: the endpoint's name in the URL, e.g. ``"contacts"`` for ``/api/v2/contacts.json``
+    :param obj_class: the model its responses hold (None for bulk actions)
+    :param filters: the query parameters the server reads on GET
+    :param renames: Python parameter names that the server reads under another name
+    :param lookups: the query parameters that identify one object to update or delete
+    :param required: body attributes that must be given on create
+    :param one_of: groups of body attributes of which at least one must be given
+    :param exclusive: groups of filters or body attributes of which at most one may be given
+    :param limits: the most items each list attribute of a body may have
+    """
+
+    path: str
+    obj_class: Optional[Type[TembaObject]] = None
+    filters: Tuple[str, ...] = ()
+    renames: Mapping[str, str] = field(default_factory=dict)
+    lookups: Tuple[str, ...] = ()
+    required: Tuple[str, ...] = ()
+    one_of: Tuple[Tuple[str, ...], ...] = ()
+    exclusive: Tuple[Tuple[str, ...], ...] = ()
+    limits: Mapping[str, int] = field(default_factory=dict)
+
+
+class BaseClient:
+    """The parts of a client that do not depend on the API version.
+
+    :param host: a host name (``"rapidpro.io"``, which means ``https://rapidpro.io/api/v<N>``) or a
+        URL (``"http://localhost:8000"`` or ``"http://localhost:8000/api/v2"``), used as given
+    :param token: the workspace's API token
+    :param api_version: the API version number, appended to the URL unless it ends with it already
+    :param user_agent: text put before this library's name in the ``User-Agent`` header
+    :param verify_ssl: whether to verify TLS certificates (None means yes; False warns)
+    :param transformer: a function ``(model_class, item_dict) -> item_dict`` applied to each object
+        of a page before it becomes a model object
+    :param timeout: seconds, or a ``(connect, read)`` pair, before a request fails
+    :param session: a :class:`requests.Session` of your own to send requests through
+    :param max_retries: how many times a GET is retried after a connection error, timeout or 502/503/504
+    :param retry_on_rate_exceed: the default of every query's ``retry_on_rate_exceed``
+    :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
+    """
+
+    def __init__(
+        self,
+        host: str,
+        token: str,
+        api_version: int,
+        user_agent: Optional[str] = None,
+        verify_ssl: Optional[bool] = None,
+        transformer: Optional[Callable[[type, dict], dict]] = None,
+        *,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        session: Optional[requests.Session] = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        retry_on_rate_exceed: bool = False,
+        max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
+    ) -> None:
+        if not isinstance(host, str) or not host.strip():
+            raise TypeError("host must be a host name or a URL")
+        self.root_url = _root_url(host, api_version)
+        self.transformer = transformer
+        self.retry_on_rate_exceed = retry_on_rate_exceed
+        self._transport = Transport(
+            token,
+            user_agent,
+            verify_ssl,
+            timeout=timeout,
+            session=session,
+            max_retries=max_retries,
+            max_rate_limit_wait=max_rate_limit_wait,
+        )
+
+    def __repr__(self) -> str:
+        return "<%s %s>" % (type(self).__name__, self.root_url)
+
+    def __enter__(self: Any) -> Any:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Closes the client's connections (those of a session you passed in stay open)."""
+        self._transport.close()
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """The headers sent with every request (a copy)."""
+        return dict(self._transport.headers)
+
+    @property
+    def verify_ssl(self) -> Optional[bool]:
+        return self._transport.verify_ssl
+
+    @property
+    def session(self) -> requests.Session:
+        """The :class:`requests.Session` that every request of this client goes through."""
+        return self._transport.session
+
+    # ------------------------------------------------------------------------------------------
+    # Generic operations, driven by endpoint declarations
+    # ------------------------------------------------------------------------------------------
+
+    def _url(self, endpoint: Endpoint) -> str:
+        return "%s/%s.json" % (self.root_url, endpoint.path)
+
+    def _get_query(self, endpoint: Endpoint, **filters: Any) -> CursorQuery:
+        """A lazy query of an endpoint's objects matching the given filters."""
+        params = self._query_params(endpoint, filters)
+        assert endpoint.obj_class is not None
+        return CursorQuery(
+            self._transport,
+            self._url(endpoint),
+            params,
+            endpoint.obj_class,
+            self.transformer,
+            self.retry_on_rate_exceed,
+        )
+
+    def _get_one(
+        self, endpoint: Endpoint, clazz: Type[T], retry_on_rate_exceed: Optional[bool] = None, **filters: Any
+    ) -> T:
+        """Fetches an endpoint that answers one object rather than a page (e.g. ``workspace``)."""
+        params = self._query_params(endpoint, filters)
+        retry = self.retry_on_rate_exceed if retry_on_rate_exceed is None else retry_on_rate_exceed
+        item = self._transport.request("GET", self._url(endpoint), params=params, retry_on_rate_exceed=retry)
+        if self.transformer is not None:
+            item = self.transformer(clazz, item)
+        return clazz.deserialize(item)
+
+    def _create(self, endpoint: Endpoint, **attrs: Any) -> Any:
+        """Creates an object and returns it as the server answered."""
+        self._check_required(endpoint, attrs)
+        body = self._body(endpoint, attrs)
+        return self._deserialize(endpoint, self._transport.request("POST", self._url(endpoint), body=body))
+
+    def _update(self, endpoint: Endpoint, lookup: str, lookup_value: Any, /, **attrs: Any) -> Any:
+        """Updates the object that ``lookup=lookup_value`` identifies and returns it as the server answered."""
+        params = self._lookup_params(endpoint, lookup, lookup_value)
+        body = self._body(endpoint, attrs)
+        response = self._transport.request("POST", self._url(endpoint), params=params, body=body)
+        return self._deserialize(endpoint, response)
+
+    def _delete(self, endpoint: Endpoint, lookup: str, lookup_value: Any) -> None:
+        """Deletes the object that ``lookup=lookup_value`` identifies."""
+        params = self._lookup_params(endpoint, lookup, lookup_value)
+        self._transport.request("DELETE", self._url(endpoint), params=params)
+
+    def _post_action(self, endpoint: Endpoint, **attrs: Any) -> Any:
+        """Posts a bulk action and returns the server's answer (usually None: an empty 204)."""
+        self._check_required(endpoint, attrs)
+        return self._transport.request("POST", self._url(endpoint), body=self._body(endpoint, attrs))
+
+    def _upload(self, endpoint: Endpoint, files: Mapping[str, Any]) -> Any:
+        """Posts a multipart upload and returns the created object."""
+        return self._deserialize(endpoint, self._transport.request("POST", self._url(endpoint), files=files))
+
+    # ------------------------------------------------------------------------------------------
+    # Validation and conversion of arguments
+    # ------------------------------------------------------------------------------------------
+
+    def _query_params(self, endpoint: Endpoint, filters: Mapping[str, Any]) -> Dict[str, Any]:
+        params: Dict[str, Any] = {}
+        given = {name: value for name, value in filters.items() if value is not None}
+        for name, value in given.items():
+            if name not in endpoint.filters:
+                raise TypeError("%s does not take the filter %r" % (endpoint.path, name))
+            wire = endpoint.renames.get(name, name)
+            if wire in params:
+                raise ValueError("%s: %s and %s are the same filter, give only one" % (endpoint.path, name, wire))
+            params[wire] = _query_value(value)
+        _check_exclusive(endpoint, given)
+        return params
+
+    def _lookup_params(self, endpoint: Endpoint, lookup: str, value: Any) -> Dict[str, Any]:
+        if lookup not in endpoint.lookups:  # pragma: no cover - a mistake in an endpoint declaration
+            raise TypeError("%s objects are not looked up by %r" % (endpoint.path, lookup))
+        if value is None or value == "":
+            raise ValueError("%s: the object to change must be given (by %s)" % (endpoint.path, lookup))
+        return {lookup: _query_value(value)}
+
+    @staticmethod
+    def _check_required(endpoint: Endpoint, attrs: Mapping[str, Any]) -> None:
+        for name in endpoint.required:
+            if attrs.get(name) is None:
+                raise ValueError("%s: %s is required" % (endpoint.path, name))
+
+    @staticmethod
+    def _body(endpoint: Endpoint, attrs: Mapping[str, Any]) -> Dict[str, Any]:
+        given = {name: value for name, value in attrs.items() if value is not None}
+        for group in endpoint.one_of:
+            if not any(name in given for name in group):
+                raise ValueError("%s: at least one of %s must be given" % (endpoint.path, ", ".join(group)))
+        _check_exclusive(endpoint, given)
+        for name, limit in endpoint.limits.items():
+            value = given.get(name)
+            if isinstance(value, (list, tuple, set, frozenset)) and len(value) > limit:
+                raise ValueError("%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value)))
+        return {name: _json_value(value) for name, value in given.items()}
+
+    def _deserialize(self, endpoint: Endpoint, item: Any) -> Any:
+        assert endpoint.obj_class is not None
+        if self.transformer is not None:
+            item = self.transformer(endpoint.obj_class, item)
+        return endpoint.obj_class.deserialize(item)
+
+
+#: rapidpro-python's name for the client base with cursor queries; they are one class here.
+BaseCursorClient = BaseClient
+
+
+def _root_url(host: str, api_version: int) -> str:
+    """``rapidpro.io`` → ``https://rapidpro.io/api/v2``; a URL is kept, with ``/api/v2`` added if missing."""
+    host = host.strip()
+    url = host.rstrip("/") if re.match(r"^https?://", host, re.IGNORECASE) else "https://%s" % host.strip("/")
+    suffix = "/api/v%d" % api_version
+    return url if url.endswith(suffix) else url + suffix
+
+
+def _check_exclusive(endpoint: Endpoint, given: Mapping[str, Any]) -> None:
+    for group in endpoint.exclusive:
+        present = [name for name in group if name in given]
+        if len(present) > 1:
+            raise ValueError("%s: %s cannot be combined, give only one" % (endpoint.path, " and ".join(present)))
+
+
+def _reference(obj: TembaObject) -> Any:
+    """The identifier the API expects in place of a model object: its uuid, id, key..."""
+    for attr in obj._identity_attrs:
+        value = getattr(obj, attr, None)
+        if value is not None:
+            return value
+    raise ValueError("%r has no identifier (uuid, id or key) to send" % (obj,))
+
+
+def _query_value(value: Any) -> Any:
+    """A Python value as the server reads it in a query string (lists become repeated params)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return format_iso8601(value)
+    if isinstance(value, TembaObject):
+        return _reference(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_query_value(item) for item in value]
+    raise TypeError("cannot send a %s as a query parameter: %r" % (type(value).__name__, value))
+
+
+def _json_value(value: Any) -> Any:
+    """A Python value as JSON for a request body."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if value is NULL:
+        return None
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return format_iso8601(value)
+    if isinstance(value, TembaObject):
+        return _reference(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    raise TypeError("cannot send a %s in a request body: %r" % (type(value).__name__, value))

@@ -1,0 +1,259 @@
+"""Declarative models: JSON objects of the API become Python objects and back.
+
+A model lists its fields as class attributes::
+
+    class Label(TembaObject):
+        uuid = SimpleField()
+        name = SimpleField()
+        count = IntegerField()
+
+    label = Label.deserialize({"uuid": "...", "name": "Spam", "count": 3})
+    label.count           # 3
+    label.serialize()     # {"uuid": "...", "name": "Spam", "count": 3}
+
+When the class is created, its fields (its own and its bases') are gathered once into a plan of
+``(attribute, JSON key, converter)`` steps that :meth:`TembaObject.deserialize` runs for each object,
+and the attributes become ``__slots__``, so instances hold no per-object ``__dict__``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from abc import ABCMeta, abstractmethod
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Generic, List, Optional, Tuple, Type, TypeVar, overload
+
+from .exceptions import TembaSerializationException
+from .utils import format_iso8601, parse_iso8601
+
+T = TypeVar("T", bound="TembaObject")
+V = TypeVar("V")  # the Python type of a field's value
+
+#: One step of a deserialization plan: attribute name, JSON key, converter (None: value as is).
+_PlanStep = Tuple[str, str, Optional[Callable[[Any], Any]]]
+
+
+class TembaField(Generic[V], metaclass=ABCMeta):
+    """A field of a model. ``src`` names the JSON key when it differs from the attribute name."""
+
+    def __init__(self, src: Optional[str] = None) -> None:
+        self.src = src
+
+    if TYPE_CHECKING:  # pragma: no cover
+        # At run time the attribute is a slot; these tell type checkers and IDEs what it holds.
+        @overload
+        def __get__(self, instance: None, owner: Any) -> TembaField[V]: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> V: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: object, value: V) -> None: ...
+
+    @abstractmethod
+    def deserialize(self, value: Any) -> Any:  # pragma: no cover
+        """Converts a JSON value to its Python value."""
+
+    @abstractmethod
+    def serialize(self, value: Any) -> Any:  # pragma: no cover
+        """Converts a Python value to its JSON value."""
+
+    def _converter(self) -> Optional[Callable[[Any], Any]]:
+        """The function the deserialization plan calls for this field, or None to copy the value."""
+        return self.deserialize
+
+
+class SimpleField(TembaField[Any]):
+    """A value kept as the JSON has it (string, number, dict...)."""
+
+    def deserialize(self, value: Any) -> Any:
+        return value
+
+    def serialize(self, value: Any) -> Any:
+        return value
+
+    def _converter(self) -> Optional[Callable[[Any], Any]]:
+        # a subclass that overrides deserialize gets it called; SimpleField itself costs nothing
+        return None if type(self).deserialize is SimpleField.deserialize else self.deserialize
+
+
+def _check_type(value: Any, expected: type, description: str) -> Any:
+    if value is not None and not isinstance(value, expected):
+        raise TembaSerializationException("Value '%s' field is not %s" % (value, description))
+    return value
+
+
+class BooleanField(SimpleField):
+    """A JSON boolean."""
+
+    def deserialize(self, value: Any) -> Optional[bool]:
+        return _check_type(value, bool, "an boolean")
+
+
+class IntegerField(SimpleField):
+    """A JSON integer."""
+
+    def deserialize(self, value: Any) -> Optional[int]:
+        return _check_type(value, int, "an integer")
+
+
+class ListField(SimpleField):
+    """A JSON array of plain values."""
+
+    def deserialize(self, value: Any) -> Optional[list]:
+        return _check_type(value, list, "a list")
+
+
+class DatetimeField(TembaField[Optional[datetime.datetime]]):
+    """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
+
+    def deserialize(self, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise TembaSerializationException("Value '%s' field is not a datetime string" % (value,))
+        try:
+            return parse_iso8601(value)
+        except (ValueError, OverflowError):
+            raise TembaSerializationException("Value '%s' field is not an ISO 8601 datetime" % value) from None
+
+    def serialize(self, value: Any) -> Optional[str]:
+        return format_iso8601(value)
+
+
+class ObjectField(TembaField[Any], Generic[T]):
+    """A nested JSON object, as an instance of ``item_class``."""
+
+    def __init__(self, item_class: Type[T], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.item_class = item_class
+
+    def deserialize(self, value: Any) -> Any:
+        return self.item_class.deserialize(value) if value is not None else None
+
+    def serialize(self, value: Any) -> Any:
+        return value.serialize() if value is not None else None
+
+
+class ObjectListField(ObjectField[T]):
+    """A JSON array of nested objects, as a list of ``item_class`` instances (None if absent)."""
+
+    def deserialize(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return self.item_class.deserialize_list(value)
+
+    def serialize(self, value: Any) -> Any:
+        if value is None:
+            return None
+        _check_type(value, list, "a list")
+        return [item.serialize() for item in value]
+
+
+class ObjectDictField(ObjectField[T]):
+    """A JSON object of nested objects, as a dict of ``item_class`` instances (None if absent)."""
+
+    def deserialize(self, value: Any) -> Any:
+        if value is None:
+            return None
+        _check_type(value, dict, "a dict")
+        deserialize = self.item_class.deserialize
+        return {key: deserialize(item) for key, item in value.items()}
+
+    def serialize(self, value: Any) -> Any:
+        if value is None:
+            return None
+        _check_type(value, dict, "a dict")
+        return {key: item.serialize() for key, item in value.items()}
+
+
+class _TembaObjectMeta(ABCMeta):
+    """Gathers a model's fields once, when the class is created, and stores them as slots."""
+
+    def __new__(mcls, name: str, bases: Tuple[type, ...], namespace: Dict[str, Any], **kwargs: Any) -> Any:
+        fields: Dict[str, TembaField] = {}
+        for base in reversed(bases):
+            fields.update(getattr(base, "_fields", {}))
+        inherited = set(fields)
+
+        own = {attr: value for attr, value in namespace.items() if isinstance(value, TembaField)}
+        for attr in own:
+            del namespace[attr]  # the slot takes the name; the field lives in _fields
+        fields.update(own)
+
+        namespace.setdefault("__slots__", tuple(attr for attr in own if attr not in inherited))
+        cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        cls._fields = fields  # type: ignore[attr-defined]
+        plan = tuple((attr, field.src or attr, field._converter()) for attr, field in fields.items())
+        cls._plan = plan  # type: ignore[attr-defined]
+        return cls
+
+
+class TembaObject(metaclass=_TembaObjectMeta):
+    """Base class of the objects the API returns."""
+
+    __slots__ = ()
+
+    _fields: ClassVar[Dict[str, TembaField]] = {}
+    _plan: ClassVar[Tuple[_PlanStep, ...]] = ()
+
+    #: attributes that identify an object when it is passed where the API expects a reference
+    #: (the first one that is not None is sent): a Contact sends its uuid, a Field its key
+    _identity_attrs: ClassVar[Tuple[str, ...]] = ("uuid", "id", "key", "email", "resthook", "osm_id")
+    #: attributes shown by repr(), when the model has them (otherwise every field is shown)
+    _repr_attrs: ClassVar[Tuple[str, ...]] = ("id", "uuid", "key", "email", "osm_id", "resthook", "name")
+
+    def __init__(self, **kwargs: Any) -> None:
+        for attr in self._fields:
+            setattr(self, attr, kwargs.pop(attr, None))
+        for unknown in kwargs:
+            raise ValueError("Class %s has no attribute '%s'" % (type(self).__name__, unknown))
+
+    @classmethod
+    def create(cls: Type[T], **kwargs: Any) -> T:
+        """Creates an instance from attribute values; attributes not given are None.
+
+        :raises ValueError: for a keyword that is not a field of this class
+        """
+        return cls(**kwargs)
+
+    @classmethod
+    def deserialize(cls: Type[T], item: Any) -> T:
+        """Creates an instance from a JSON object (a dict); keys the model lacks are ignored and
+        fields the JSON lacks are None.
+
+        :raises TembaSerializationException: if ``item`` is not a dict or a value has the wrong type
+        """
+        if not isinstance(item, dict):
+            raise TembaSerializationException(
+                "Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__)
+            )
+        instance = cls.__new__(cls)
+        get = item.get
+        for attr, src, convert in cls._plan:
+            value = get(src)
+            setattr(instance, attr, convert(value) if convert is not None else value)
+        return instance
+
+    @classmethod
+    def deserialize_list(
+        cls: Type[T], item_list: Any, transformer: Optional[Callable[[type, dict], dict]] = None
+    ) -> List[T]:
+        """Creates instances from a JSON array, passing each item through
+        ``transformer(cls, item)`` first when one is given."""
+        if not isinstance(item_list, list):
+            raise TembaSerializationException("Value '%s' field is not a list" % (item_list,))
+        deserialize = cls.deserialize
+        if transformer is not None:
+            return [deserialize(transformer(cls, item)) for item in item_list]
+        return [deserialize(item) for item in item_list]
+
+    def serialize(self) -> Dict[str, Any]:
+        """Converts this object back to its JSON form (a dict)."""
+        return {field.src or attr: field.serialize(getattr(self, attr, None)) for attr, field in self._fields.items()}
+
+    @classmethod
+    def _get_fields(cls) -> Dict[str, TembaField]:
+        return dict(cls._fields)
+
+    def __repr__(self) -> str:
+        shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
+        values = ", ".join("%s=%r" % (attr, getattr(self, attr, None)) for attr in shown)
+        return "%s(%s)" % (type(self).__name__, values)
