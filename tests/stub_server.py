@@ -61,6 +61,7 @@ Responder = Union[Reply, Callable[[Recorded], Reply]]
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
@@ -127,7 +128,7 @@ class StubServer:
         self._routes: Dict[Tuple[str, str], Deque[Responder]] = defaultdict(deque)
         self.requests: List[Recorded] = []
         self.connections = 0
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
         self._thread.start()
 
     @property

@@ -1,0 +1,220 @@
+"""Models, fields and the datetime helpers."""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from temba_client.exceptions import TembaSerializationException
+from temba_client.serialization import (
+    BooleanField,
+    DatetimeField,
+    IntegerField,
+    ListField,
+    ObjectDictField,
+    ObjectField,
+    ObjectListField,
+    SimpleField,
+    TembaObject,
+)
+from temba_client.utils import format_iso8601, parse_iso8601, request
+
+UTC = datetime.timezone.utc
+
+
+class Tag(TembaObject):
+    uuid = SimpleField()
+    name = SimpleField()
+
+
+class Item(TembaObject):
+    uuid = SimpleField()
+    title = SimpleField(src="name")
+    active = BooleanField()
+    count = IntegerField()
+    tags = ListField()
+    created_on = DatetimeField()
+    owner = ObjectField(item_class=Tag)
+    labels = ObjectListField(item_class=Tag)
+    by_key = ObjectDictField(item_class=Tag)
+
+
+class SpecialItem(Item):
+    extra = SimpleField()
+
+
+class Upper(SimpleField):
+    def deserialize(self, value):
+        return value.upper() if value else value
+
+
+class Shouting(TembaObject):
+    word = Upper()
+
+
+JSON = {
+    "uuid": "i-1",
+    "name": "First",
+    "active": True,
+    "count": 3,
+    "tags": ["a", "b"],
+    "created_on": "2016-01-06T15:33:00.813162Z",
+    "owner": {"uuid": "t-1", "name": "Owner"},
+    "labels": [{"uuid": "t-2", "name": "L2"}],
+    "by_key": {"k": {"uuid": "t-3", "name": "K"}},
+}
+
+
+def test_deserialize():
+    item = Item.deserialize(dict(JSON, unknown="ignored"))
+    assert item.uuid == "i-1"
+    assert item.title == "First"
+    assert item.active is True and item.count == 3 and item.tags == ["a", "b"]
+    assert item.created_on == datetime.datetime(2016, 1, 6, 15, 33, 0, 813162, tzinfo=UTC)
+    assert isinstance(item.owner, Tag) and item.owner.name == "Owner"
+    assert [t.uuid for t in item.labels] == ["t-2"]
+    assert item.by_key["k"].name == "K"
+
+
+def test_serialize_round_trip():
+    assert Item.deserialize(JSON).serialize() == JSON
+
+
+def test_missing_fields_are_none():
+    item = Item.deserialize({})
+    assert all(getattr(item, name) is None for name in Item._get_fields())
+    assert item.serialize()["labels"] is None
+
+
+def test_create():
+    item = Item.create(uuid="x", count=2)
+    assert item.uuid == "x" and item.count == 2 and item.title is None
+    with pytest.raises(ValueError, match="Class Item has no attribute 'nope'"):
+        Item.create(nope=1)
+
+
+def test_inherited_fields():
+    item = SpecialItem.deserialize(dict(JSON, extra=5))
+    assert item.extra == 5 and item.uuid == "i-1"
+    assert set(SpecialItem._get_fields()) == set(Item._get_fields()) | {"extra"}
+
+
+def test_instances_have_no_dict_and_pickle():
+    item = Item.deserialize(JSON)
+    assert not hasattr(item, "__dict__")
+    copy = pickle.loads(pickle.dumps(item))
+    assert copy.serialize() == item.serialize()
+
+
+def test_custom_field_subclass_is_called():
+    assert Shouting.deserialize({"word": "hi"}).word == "HI"
+
+
+def test_repr():
+    assert repr(Tag.create(uuid="t", name="N")) == "Tag(uuid='t', name='N')"
+    assert "Item(uuid='i-1'" in repr(Item.deserialize(JSON))
+
+    class Bare(TembaObject):
+        a = SimpleField()
+
+    assert repr(Bare.create(a=1)) == "Bare(a=1)"
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("active", "yes"),
+        ("count", "3"),
+        ("tags", "a,b"),
+        ("created_on", 12),
+        ("created_on", "not a date"),
+        ("owner", "t-1"),
+        ("labels", {"uuid": "t"}),
+        ("by_key", ["x"]),
+    ],
+)
+def test_wrong_types(key, value):
+    with pytest.raises(TembaSerializationException):
+        Item.deserialize(dict(JSON, **{key: value}))
+
+
+def test_not_an_object():
+    with pytest.raises(TembaSerializationException, match="Expected a JSON object for Item, got list"):
+        Item.deserialize([1])
+    with pytest.raises(TembaSerializationException):
+        Item.deserialize_list({"a": 1})
+
+
+def test_serialize_wrong_types():
+    with pytest.raises(TembaSerializationException):
+        Item.create(labels="x").serialize()
+    with pytest.raises(TembaSerializationException):
+        Item.create(by_key=["x"]).serialize()
+
+
+def test_deserialize_list_with_transformer():
+    items = Tag.deserialize_list([{"uuid": "a"}], transformer=lambda cls, item: dict(item, name=cls.__name__))
+    assert items[0].name == "Tag"
+
+
+def test_empty_datetime_is_none():
+    assert Item.deserialize({"created_on": ""}).created_on is None
+
+
+# ---------------------------------------------------------------------------------------------
+# parse_iso8601 / format_iso8601
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2016-01-06T15:33:00.813162Z", datetime.datetime(2016, 1, 6, 15, 33, 0, 813162, tzinfo=UTC)),
+        ("2016-01-06T15:33:00Z", datetime.datetime(2016, 1, 6, 15, 33, tzinfo=UTC)),
+        ("2016-01-06T15:33:00.8Z", datetime.datetime(2016, 1, 6, 15, 33, 0, 800000, tzinfo=UTC)),
+        ("2016-01-06T15:33:00.813", datetime.datetime(2016, 1, 6, 15, 33, 0, 813000, tzinfo=UTC)),
+        ("2016-01-06T17:33:00+02:00", datetime.datetime(2016, 1, 6, 15, 33, tzinfo=UTC)),
+        ("2016-01-06T15:33:00.123456789Z", datetime.datetime(2016, 1, 6, 15, 33, 0, 123456, tzinfo=UTC)),
+        ("2017-02-20", datetime.datetime(2017, 2, 20, tzinfo=UTC)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_iso8601(text, expected):
+    parsed = parse_iso8601(text)
+    assert parsed == expected
+    if parsed is not None:
+        assert parsed.utcoffset() == datetime.timedelta(0)
+
+
+def test_parse_iso8601_rejects_garbage():
+    with pytest.raises(ValueError):
+        parse_iso8601("yesterday")
+    with pytest.raises(ValueError):
+        parse_iso8601("2016-13-06T15:33:00.813162Z")  # the fast path falls back, and fails clearly
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (datetime.datetime(2014, 1, 2, 8, 4, 5, 6, tzinfo=UTC), "2014-01-02T08:04:05.000006Z"),
+        (datetime.datetime(2014, 1, 2, 8, 4, 5, 6), "2014-01-02T08:04:05.000006Z"),  # naive is UTC
+        (datetime.datetime(2014, 1, 2, 10, 4, 5, tzinfo=ZoneInfo("Africa/Kigali")), "2014-01-02T08:04:05.000000Z"),
+        (datetime.date(2014, 1, 2), "2014-01-02T00:00:00.000000Z"),
+        (None, None),
+    ],
+)
+def test_format_iso8601(value, expected):
+    assert format_iso8601(value) == expected
+
+
+def test_utils_request_is_kept_for_compatibility(stub):
+    from .stub_server import Reply
+
+    stub.add("POST", "echo", Reply(json={"ok": True}))
+    response = request("post", stub.endpoint_url("echo"), data={"a": 1})
+    assert response.json() == {"ok": True}
+    assert stub.last.json == {"a": 1}
