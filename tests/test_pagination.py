@@ -118,7 +118,9 @@ def test_empty_page_with_next_ends_the_iteration(stub, client):
 
 
 def test_next_link_to_another_host_keeps_our_host(stub, client):
-    stub.add_json("GET", "contacts", page(contacts("a"), next="http://internal-host:8000/api/v2/contacts.json?cursor=Z"))
+    stub.add_json(
+        "GET", "contacts", page(contacts("a"), next="http://internal-host:8000/api/v2/contacts.json?cursor=Z")
+    )
     stub.add_json("GET", "contacts", page(contacts("b")))
     assert [c.uuid for c in client.get_contacts().all()] == ["a", "b"]
     assert stub.last.query == {"cursor": ["Z"]}

@@ -245,8 +245,8 @@ class TembaClient(BaseClient):
 
     def get_definitions(
         self,
-        flows: Iterable[Ref] = (),
-        campaigns: Iterable[Ref] = (),
+        flows: Union[Ref, Iterable[Ref]] = (),
+        campaigns: Union[Ref, Iterable[Ref]] = (),
         dependencies: Optional[Union[bool, str]] = None,
     ) -> Export:
         """Gets an export of flow and campaign definitions (``GET /api/v2/definitions.json``).
@@ -259,7 +259,7 @@ class TembaClient(BaseClient):
         if isinstance(dependencies, bool):
             dependencies = "all" if dependencies else "none"
         return self._get_one(
-            ep.DEFINITIONS, Export, flow=list(flows), campaign=list(campaigns), dependencies=dependencies
+            ep.DEFINITIONS, Export, flow=_as_list(flows), campaign=_as_list(campaigns), dependencies=dependencies
         )
 
     def get_fields(self, key: Optional[Ref] = None) -> CursorQuery[Field]:
@@ -1033,3 +1033,10 @@ class TembaClient(BaseClient):
         :param tickets: tickets (objects or UUIDs; at most 100)
         """
         self._post_action(ep.TICKET_ACTIONS, tickets=tickets, action="reopen")
+
+
+def _as_list(refs: Union[Ref, Iterable[Ref]]) -> List[Ref]:
+    """One reference or several, as a list (a lone UUID string is one reference, not its characters)."""
+    if isinstance(refs, (str, int, TembaObject)):
+        return [refs]
+    return list(refs)

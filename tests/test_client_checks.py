@@ -1,0 +1,140 @@
+"""Media uploads, and the checks made before any request is sent."""
+
+from __future__ import annotations
+
+import email
+import io
+
+import pytest
+
+from temba_client.v2 import types as t
+
+from .stub_server import Reply
+
+MEDIA = {"uuid": "m-1", "content_type": "image/png", "url": "https://x/m-1.png", "filename": "pic.png", "size": 4}
+
+
+def multipart_file(request):
+    """The single part of a multipart/form-data body: (name, filename, content type, bytes)."""
+    raw = b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + request.body
+    message = email.message_from_bytes(raw)
+    parts = message.get_payload()
+    assert len(parts) == 1
+    part = parts[0]
+    return (
+        part.get_param("name", header="content-disposition"),
+        part.get_filename(),
+        part.get_content_type(),
+        (part.get_payload(decode=True)),
+    )
+
+
+def test_upload_from_a_path(stub, client, tmp_path):
+    path = tmp_path / "pic.png"
+    path.write_bytes(b"\x89PNG")
+    stub.add_json("POST", "media", MEDIA, status=201)
+    media = client.create_media(str(path))
+    assert isinstance(media, t.Media) and media.uuid == "m-1" and media.size == 4
+    assert multipart_file(stub.last) == ("file", "pic.png", "image/png", b"\x89PNG")
+    assert stub.last.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+
+
+def test_upload_bytes_and_file_objects(stub, client, tmp_path):
+    stub.add_json("POST", "media", MEDIA, status=201)
+    client.create_media(b"%PDF-1.4", filename="report.pdf")
+    assert multipart_file(stub.last) == ("file", "report.pdf", "application/pdf", b"%PDF-1.4")
+
+    client.create_media(io.BytesIO(b"abc"), content_type="audio/mp4")
+    assert multipart_file(stub.last) == ("file", "upload", "audio/mp4", b"abc")
+
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(b"mp4")
+    with open(path, "rb") as handle:
+        client.create_media(handle)
+    assert multipart_file(stub.last) == ("file", "clip.mp4", "video/mp4", b"mp4")
+
+
+def test_upload_checks(stub, client):
+    with pytest.raises(ValueError, match="25 MB"):
+        client.create_media(b"x" * (25 * 1024 * 1024 + 1), filename="big.bin")
+    with pytest.raises(TypeError):
+        client.create_media(12345)
+    with pytest.raises(TypeError, match="binary mode"):
+        client.create_media(io.StringIO("text"))
+    assert stub.requests == []
+
+
+def test_upload_rejected_by_the_server(stub, client):
+    from temba_client.exceptions import TembaBadRequestError
+
+    stub.add_json("POST", "media", {"file": ["Unsupported file type."]}, status=400)
+    with pytest.raises(TembaBadRequestError, match="Unsupported file type."):
+        client.create_media(b"MZ", filename="x.exe")
+
+
+URNS_101 = ["tel:+%d" % n for n in range(101)]
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda c: c.create_broadcast("Hi", urns=URNS_101), "urns can have at most 100 items, got 101"),
+        (lambda c: c.create_broadcast("Hi", contacts=URNS_101), "at most 100"),
+        (lambda c: c.create_broadcast("Hi", groups=URNS_101), "at most 100"),
+        (lambda c: c.create_broadcast("Hi", urns=["tel:+1"], attachments=["m"] * 11), "at most 10 items"),
+        (lambda c: c.create_broadcast(urns=["tel:+1"]), "at least one of text, attachments"),
+        (lambda c: c.create_broadcast("Hi"), "at least one of urns, contacts, groups"),
+        (lambda c: c.create_flow_start("f", urns=URNS_101), "at most 100"),
+        (lambda c: c.create_flow_start("f"), "at least one of urns, contacts, groups"),
+        (lambda c: c.create_flow_start(None, urns=["tel:+1"]), "flow is required"),
+        (lambda c: c.create_contact(urns=URNS_101), "at most 100"),
+        (lambda c: c.create_message("c-1"), "at least one of text, attachments"),
+        (lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1), "at least one of message, flow"),
+        (lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1, "Hi", "f-1"), "message and flow"),
+        (lambda c: c.update_campaign_event("e", "edd", 1, "days", -1, "Hi", "f-1"), "message and flow"),
+        (lambda c: c.create_group(None), "name is required"),
+        (lambda c: c.bulk_block_contacts(URNS_101), "contacts can have at most 100 items"),
+        (lambda c: c.bulk_add_contacts(["c-1"], None), "needs a group"),
+        (lambda c: c.bulk_archive_messages(list(range(101))), "messages can have at most 100 items"),
+        (lambda c: c.bulk_label_messages([1]), "needs a label or a label_name"),
+        (lambda c: c.bulk_label_messages([1], label="A", label_name="B"), "label and label_name"),
+        (lambda c: c.bulk_close_tickets(URNS_101), "tickets can have at most 100 items"),
+        (lambda c: c.bulk_add_ticket_note(["t"], None), "needs a note"),
+        (lambda c: c.bulk_change_ticket_topic(["t"], None), "needs a topic"),
+        (lambda c: c.update_contact(None, name="X"), "must be given"),
+        (lambda c: c.delete_group(""), "must be given"),
+        (lambda c: c.get_messages(folder="inbox", contact="c-1"), "contact and folder cannot be combined"),
+        (lambda c: c.get_runs(flow="f", contact="c"), "flow and contact cannot be combined"),
+        (lambda c: c.get_groups(uuid="g", name="G"), "uuid and name cannot be combined"),
+        (lambda c: c.get_messages(uuid=1, id=2), "same filter"),
+        (lambda c: c.get_archives(type="run", archive_type="run"), "same filter"),
+        (lambda c: c.bulk_label_messages([t.Message.create()], label="A"), "no identifier"),
+    ],
+)
+def test_value_errors_before_any_request(stub, client, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(client)
+    assert stub.requests == []
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.get_contacts(group=object()),
+        lambda c: c.create_contact(fields={"when": object()}),
+        lambda c: c.get_contacts(after=1.5j),
+    ],
+)
+def test_type_errors_before_any_request(stub, client, call):
+    with pytest.raises(TypeError, match="cannot send"):
+        call(client)
+    assert stub.requests == []
+
+
+def test_model_objects_and_datetimes_in_bodies(stub, client):
+    import datetime
+
+    stub.add("POST", "contacts", Reply(json={"uuid": "c-1"}))
+    when = datetime.datetime(2020, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+    client.create_contact(fields={"joined": when}, groups={t.Group.create(uuid="g-1")})
+    assert stub.last.json == {"fields": {"joined": "2020-05-01T12:00:00.000000Z"}, "groups": ["g-1"]}
