@@ -20,7 +20,21 @@ from __future__ import annotations
 
 import datetime
 from abc import ABCMeta, abstractmethod
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, Generic, List, Optional, Tuple, Type, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ClassVar,
+    Dict,
+    Generic,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Type,
+    TypeVar,
+    overload,
+)
 
 from .exceptions import TembaSerializationException
 from .utils import format_iso8601, parse_iso8601
@@ -28,8 +42,15 @@ from .utils import format_iso8601, parse_iso8601
 T = TypeVar("T", bound="TembaObject")
 V = TypeVar("V")  # the Python type of a field's value
 
-#: One step of a deserialization plan: attribute name, JSON key, converter (None: value as is).
-_PlanStep = Tuple[str, str, Optional[Callable[[Any], Any]]]
+_fromisoformat = datetime.datetime.fromisoformat
+
+
+class _Plan(NamedTuple):
+    """How a model class turns a JSON object into an instance, worked out once per class."""
+
+    copied: Tuple[Tuple[str, str], ...]  # (attribute, JSON key): the value as is
+    converted: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # converter called unless null
+    custom: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # a user field's deserialize, always called
 
 
 class TembaField(Generic[V], metaclass=ABCMeta):
@@ -55,8 +76,9 @@ class TembaField(Generic[V], metaclass=ABCMeta):
     def serialize(self, value: Any) -> Any:  # pragma: no cover
         """Converts a Python value to its JSON value."""
 
-    def _converter(self) -> Optional[Callable[[Any], Any]]:
-        """The function the deserialization plan calls for this field, or None to copy the value."""
+    def _value_converter(self) -> Callable[[Any], Any]:
+        """The function that converts a JSON value other than null (a field class of this module
+        maps null to None without being asked)."""
         return self.deserialize
 
 
@@ -68,10 +90,6 @@ class SimpleField(TembaField[Any]):
 
     def serialize(self, value: Any) -> Any:
         return value
-
-    def _converter(self) -> Optional[Callable[[Any], Any]]:
-        # a subclass that overrides deserialize gets it called; SimpleField itself costs nothing
-        return None if type(self).deserialize is SimpleField.deserialize else self.deserialize
 
 
 def _check_type(value: Any, expected: type, description: str) -> Any:
@@ -114,6 +132,20 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
         except (ValueError, OverflowError):
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 datetime" % value) from None
 
+    def _value_converter(self) -> Callable[[Any], Any]:
+        deserialize = self.deserialize
+
+        def convert(value: Any) -> Any:
+            # the server's own form, 2016-01-06T15:33:00.813162Z, without the detour through checks
+            if value.__class__ is str and len(value) == 27 and value[26] == "Z":
+                try:
+                    return _fromisoformat(value[:26] + "+00:00")
+                except ValueError:
+                    pass
+            return deserialize(value)
+
+        return convert
+
     def serialize(self, value: Any) -> Optional[str]:
         return format_iso8601(value)
 
@@ -131,6 +163,9 @@ class ObjectField(TembaField[Any], Generic[T]):
     def serialize(self, value: Any) -> Any:
         return value.serialize() if value is not None else None
 
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return self.item_class.deserialize
+
 
 class ObjectListField(ObjectField[T]):
     """A JSON array of nested objects, as a list of ``item_class`` instances (None if absent)."""
@@ -139,6 +174,9 @@ class ObjectListField(ObjectField[T]):
         if value is None:
             return None
         return self.item_class.deserialize_list(value)
+
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return self.item_class.deserialize_list
 
     def serialize(self, value: Any) -> Any:
         if value is None:
@@ -157,11 +195,28 @@ class ObjectDictField(ObjectField[T]):
         deserialize = self.item_class.deserialize
         return {key: deserialize(item) for key, item in value.items()}
 
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return self.deserialize
+
     def serialize(self, value: Any) -> Any:
         if value is None:
             return None
         _check_type(value, dict, "a dict")
         return {key: item.serialize() for key, item in value.items()}
+
+
+#: deserialize methods of this module that map null to None, so the plan skips them for nulls
+_NULL_SAFE = frozenset(
+    {
+        BooleanField.deserialize,
+        IntegerField.deserialize,
+        ListField.deserialize,
+        DatetimeField.deserialize,
+        ObjectField.deserialize,
+        ObjectListField.deserialize,
+        ObjectDictField.deserialize,
+    }
+)
 
 
 class _TembaObjectMeta(ABCMeta):
@@ -181,8 +236,17 @@ class _TembaObjectMeta(ABCMeta):
         namespace.setdefault("__slots__", tuple(attr for attr in own if attr not in inherited))
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         cls._fields = fields  # type: ignore[attr-defined]
-        plan = tuple((attr, field.src or attr, field._converter()) for attr, field in fields.items())
-        cls._plan = plan  # type: ignore[attr-defined]
+        copied, converted, custom = [], [], []
+        for attr, field in fields.items():
+            src = field.src or attr
+            deserialize = type(field).deserialize
+            if deserialize is SimpleField.deserialize:
+                copied.append((attr, src))
+            elif deserialize in _NULL_SAFE:
+                converted.append((attr, src, field._value_converter()))
+            else:  # a field class of the user's: its deserialize sees every value, null included
+                custom.append((attr, src, field.deserialize))
+        cls._plan = _Plan(tuple(copied), tuple(converted), tuple(custom))  # type: ignore[attr-defined]
         return cls
 
 
@@ -192,7 +256,7 @@ class TembaObject(metaclass=_TembaObjectMeta):
     __slots__ = ()
 
     _fields: ClassVar[Dict[str, TembaField]] = {}
-    _plan: ClassVar[Tuple[_PlanStep, ...]] = ()
+    _plan: ClassVar[_Plan]
 
     #: attributes that identify an object when it is passed where the API expects a reference
     #: (the first one that is not None is sent): a Contact sends its uuid, a Field its key
@@ -227,9 +291,14 @@ class TembaObject(metaclass=_TembaObjectMeta):
             )
         instance = cls.__new__(cls)
         get = item.get
-        for attr, src, convert in cls._plan:
+        plan = cls._plan
+        for attr, src in plan.copied:
+            setattr(instance, attr, get(src))
+        for attr, src, convert in plan.converted:
             value = get(src)
-            setattr(instance, attr, convert(value) if convert is not None else value)
+            setattr(instance, attr, None if value is None else convert(value))
+        for attr, src, deserialize in plan.custom:
+            setattr(instance, attr, deserialize(get(src)))
         return instance
 
     @classmethod
