@@ -14,12 +14,12 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple, Type, TypeVar
+from typing import Any, Dict, Optional, Tuple, Type, TypeVar
 
 import requests
 
 from .pagination import CursorIterator, CursorQuery
-from .serialization import TembaObject
+from .serialization import TembaObject, Transformer
 from .transport import DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Timeout, Transport
 from .utils import format_iso8601
 
@@ -93,7 +93,7 @@ class BaseClient:
         api_version: int,
         user_agent: Optional[str] = None,
         verify_ssl: Optional[bool] = None,
-        transformer: Optional[Callable[[type, dict], dict]] = None,
+        transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
         session: Optional[requests.Session] = None,

@@ -14,11 +14,11 @@ A ``get_*`` method returns a :class:`CursorQuery` and sends nothing yet::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Callable, Dict, Generic, List, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Type, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from .exceptions import TembaBadResponseError
-from .serialization import TembaObject
+from .serialization import TembaObject, Transformer
 
 if TYPE_CHECKING:  # pragma: no cover
     from .transport import Transport
@@ -41,7 +41,7 @@ class CursorIterator(Generic[T]):
         clazz: Type[T],
         retry_on_rate_exceed: bool = False,
         resume_cursor: Optional[str] = None,
-        transformer: Optional[Callable[[type, dict], dict]] = None,
+        transformer: Optional[Transformer] = None,
     ) -> None:
         self._transport = transport
         self._endpoint_url = url
@@ -108,7 +108,7 @@ class CursorQuery(Generic[T]):
         url: str,
         params: Dict[str, Any],
         clazz: Type[T],
-        transformer: Optional[Callable[[type, dict], dict]] = None,
+        transformer: Optional[Transformer] = None,
         retry_on_rate_exceed: bool = False,
     ) -> None:
         self._transport = transport

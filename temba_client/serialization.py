@@ -44,6 +44,9 @@ V = TypeVar("V")  # the Python type of a field's value
 
 _fromisoformat = datetime.datetime.fromisoformat
 
+#: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
+Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
+
 
 class _Plan(NamedTuple):
     """How a model class turns a JSON object into an instance, worked out once per class."""
@@ -302,9 +305,7 @@ class TembaObject(metaclass=_TembaObjectMeta):
         return instance
 
     @classmethod
-    def deserialize_list(
-        cls: Type[T], item_list: Any, transformer: Optional[Callable[[type, dict], dict]] = None
-    ) -> List[T]:
+    def deserialize_list(cls: Type[T], item_list: Any, transformer: Optional[Transformer] = None) -> List[T]:
         """Creates instances from a JSON array, passing each item through
         ``transformer(cls, item)`` first when one is given."""
         if not isinstance(item_list, list):

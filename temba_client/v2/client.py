@@ -6,13 +6,13 @@ import datetime
 import mimetypes
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any, BinaryIO, Callable, Dict, List, Optional, Union
+from typing import Any, BinaryIO, Dict, List, Optional, Union
 
 import requests
 
 from ..base import NULL, BaseClient
 from ..pagination import CursorQuery
-from ..serialization import TembaObject
+from ..serialization import TembaObject, Transformer
 from ..transport import DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Timeout
 from . import endpoints as ep
 from .types import (
@@ -85,7 +85,7 @@ class TembaClient(BaseClient):
         token: str,
         user_agent: Optional[str] = None,
         verify_ssl: Optional[bool] = None,
-        transformer: Optional[Callable[[type, dict], dict]] = None,
+        transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
         session: Optional[requests.Session] = None,
@@ -531,7 +531,7 @@ class TembaClient(BaseClient):
 
         :param campaign: the campaign (object or UUID)
         :param relative_to: the date field it is scheduled from (object or key)
-        :param offset: how many ``unit``s after (negative: before) the date
+        :param offset: how many units of ``unit`` after the date (negative: before)
         :param unit: ``"minutes"``, ``"hours"``, ``"days"`` or ``"weeks"``
         :param delivery_hour: the hour of day to send at (0-23), or -1 for the same time as the date
         :param message: the message to send, or its translations (not with ``flow``)
@@ -735,7 +735,7 @@ class TembaClient(BaseClient):
 
         :param event: the event (object or UUID)
         :param relative_to: the date field it is scheduled from (object or key)
-        :param offset: how many ``unit``s after (negative: before) the date
+        :param offset: how many units of ``unit`` after the date (negative: before)
         :param unit: ``"minutes"``, ``"hours"``, ``"days"`` or ``"weeks"``
         :param delivery_hour: the hour of day to send at (0-23), or -1 for the same time as the date
         :param message: the message to send, or its translations (not with ``flow``)
