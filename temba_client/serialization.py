@@ -104,12 +104,16 @@ def _check_type(value: Any, expected: type, description: str) -> Any:
 class BooleanField(SimpleField):
     """A JSON boolean."""
 
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+
     def deserialize(self, value: Any) -> Optional[bool]:
         return _check_type(value, bool, "an boolean")
 
 
 class IntegerField(SimpleField):
     """A JSON integer."""
+
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
 
     def deserialize(self, value: Any) -> Optional[int]:
         return _check_type(value, int, "an integer")
@@ -118,12 +122,16 @@ class IntegerField(SimpleField):
 class ListField(SimpleField):
     """A JSON array of plain values."""
 
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+
     def deserialize(self, value: Any) -> Optional[list]:
         return _check_type(value, list, "a list")
 
 
 class DatetimeField(TembaField[Optional[datetime.datetime]]):
     """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
+
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
 
     def deserialize(self, value: Any) -> Any:
         if value is None or value == "":
@@ -156,6 +164,8 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
 class ObjectField(TembaField[Any], Generic[T]):
     """A nested JSON object, as an instance of ``item_class``."""
 
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+
     def __init__(self, item_class: Type[T], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.item_class = item_class
@@ -172,6 +182,8 @@ class ObjectField(TembaField[Any], Generic[T]):
 
 class ObjectListField(ObjectField[T]):
     """A JSON array of nested objects, as a list of ``item_class`` instances (None if absent)."""
+
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
 
     def deserialize(self, value: Any) -> Any:
         if value is None:
@@ -191,6 +203,8 @@ class ObjectListField(ObjectField[T]):
 class ObjectDictField(ObjectField[T]):
     """A JSON object of nested objects, as a dict of ``item_class`` instances (None if absent)."""
 
+    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+
     def deserialize(self, value: Any) -> Any:
         if value is None:
             return None
@@ -208,18 +222,11 @@ class ObjectDictField(ObjectField[T]):
         return {key: item.serialize() for key, item in value.items()}
 
 
-#: deserialize methods of this module that map null to None, so the plan skips them for nulls
-_NULL_SAFE = frozenset(
-    {
-        BooleanField.deserialize,
-        IntegerField.deserialize,
-        ListField.deserialize,
-        DatetimeField.deserialize,
-        ObjectField.deserialize,
-        ObjectListField.deserialize,
-        ObjectDictField.deserialize,
-    }
-)
+def _skips_null(field: TembaField) -> bool:
+    """Whether the class that defines this field's deserialize declared that it maps null to None
+    (a subclass overriding deserialize must declare it again)."""
+    owner = next(klass for klass in type(field).__mro__ if "deserialize" in klass.__dict__)
+    return bool(owner.__dict__.get("_skips_null", False))
 
 
 class _TembaObjectMeta(ABCMeta):
@@ -245,7 +252,7 @@ class _TembaObjectMeta(ABCMeta):
             deserialize = type(field).deserialize
             if deserialize is SimpleField.deserialize:
                 copied.append((attr, src))
-            elif deserialize in _NULL_SAFE:
+            elif _skips_null(field):
                 converted.append((attr, src, field._value_converter()))
             else:  # a field class of the user's: its deserialize sees every value, null included
                 custom.append((attr, src, field.deserialize))

@@ -176,6 +176,23 @@ class Classifier(TembaObject):
     created_on = DatetimeField()
 
 
+class _URNListField(ListField):
+    """A contact's URNs: strings, or :class:`Contact.URN` objects when fetched with ``expand_urns``."""
+
+    _skips_null = True
+
+    def deserialize(self, value: Any) -> Any:
+        value = super().deserialize(value)
+        if value and not isinstance(value[0], str):
+            return [Contact.URN.deserialize(urn) if isinstance(urn, dict) else urn for urn in value]
+        return value
+
+    def serialize(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return [urn.serialize() if isinstance(urn, TembaObject) else urn for urn in value]
+
+
 class Contact(TembaObject):
     """A contact (``contacts``).
 
@@ -198,7 +215,7 @@ class Contact(TembaObject):
     anon_display = SimpleField()
     status = SimpleField()
     language = SimpleField()
-    urns = ListField()
+    urns = _URNListField()
     groups = ObjectListField(item_class=ObjectRef)
     fields = SimpleField()
     flow = ObjectField(item_class=ObjectRef)
@@ -207,14 +224,6 @@ class Contact(TembaObject):
     last_seen_on = DatetimeField()
     blocked = BooleanField()  # deprecated: status == "blocked"
     stopped = BooleanField()  # deprecated: status == "stopped"
-
-    @classmethod
-    def deserialize(cls, item: Any) -> Contact:
-        contact = super().deserialize(item)
-        urns = contact.urns
-        if urns and not isinstance(urns[0], str):
-            contact.urns = [cls.URN.deserialize(urn) if isinstance(urn, dict) else urn for urn in urns]
-        return contact
 
 
 class Export(TembaObject):
