@@ -35,5 +35,6 @@ setup(
         "Topic :: Software Development :: Libraries",
         "Typing :: Typed",
     ],
+    entry_points={"pytest11": ["temba_client = temba_client.testing.pytest_plugin"]},
     zip_safe=False,
 )

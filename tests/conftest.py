@@ -8,6 +8,8 @@ from temba_client.v2 import TembaClient
 
 from .stub_server import StubServer
 
+pytest_plugins = ["temba_client.testing.pytest_plugin"]
+
 
 @pytest.fixture
 def stub() -> Iterator[StubServer]:
