@@ -866,7 +866,15 @@ def list_objects(ws: Workspace, view: View, params: Params, url: str) -> Obj:
     nxt = None
     if start + PAGE_SIZE < len(rows):
         nxt = _url(url, params, cursor=_encode_cursor(position_key(page_rows[-1], order)))
-    prev = _url(url, params, cursor=_encode_cursor(position_key(rows[start - 1], order))) if start else None
+    prev = None
+    if start:  # the page before: the one that starts PAGE_SIZE rows earlier
+        before = start - PAGE_SIZE
+        prev = (
+            _url(url, params, cursor=_encode_cursor(position_key(rows[before - 1], order)))
+            if before > 0
+            else (_url(url, params))
+        )
+
     return {"next": nxt, "previous": prev, "results": [ws.render(view.kind, row, simple) for row in page_rows]}
 
 
