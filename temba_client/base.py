@@ -20,7 +20,14 @@ import requests
 
 from .pagination import CursorIterator, CursorQuery
 from .serialization import TembaObject, Transformer
-from .transport import DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Timeout, Transport
+from .transport import (
+    DEFAULT_MAX_RATE_LIMIT_WAIT,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Timeout,
+    Transport,
+)
 from .utils import format_iso8601
 
 __all__ = ["BaseClient", "BaseCursorClient", "CursorIterator", "CursorQuery", "Endpoint"]
@@ -84,6 +91,8 @@ class BaseClient:
     :param max_retries: how many times a GET is retried after a connection error, timeout or 502/503/504
     :param retry_on_rate_exceed: the default of every query's ``retry_on_rate_exceed``
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
+    :param max_response_size: the largest response body accepted, in bytes (default 100 MB); a larger
+        one raises :class:`~temba_client.exceptions.TembaBadResponseError`
     """
 
     def __init__(
@@ -100,6 +109,7 @@ class BaseClient:
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_on_rate_exceed: bool = False,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise TypeError("host must be a host name or a URL")
@@ -114,6 +124,7 @@ class BaseClient:
             session=session,
             max_retries=max_retries,
             max_rate_limit_wait=max_rate_limit_wait,
+            max_response_size=max_response_size,
         )
 
     def __repr__(self) -> str:
@@ -136,6 +147,7 @@ class BaseClient:
 
     @property
     def verify_ssl(self) -> Optional[bool]:
+        """Whether TLS certificates are verified (None: yes, as requests does by default)."""
         return self._transport.verify_ssl
 
     @property
@@ -240,6 +252,10 @@ class BaseClient:
         _check_exclusive(endpoint, given)
         for name, limit in endpoint.limits.items():
             value = given.get(name)
+            if isinstance(value, (str, bytes)):
+                raise TypeError(
+                    "%s: %s takes a list (or dict), not a single %s" % (endpoint.path, name, type(value).__name__)
+                )
             if isinstance(value, (list, tuple, set, frozenset)) and len(value) > limit:
                 raise ValueError("%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value)))
         return {name: _json_value(value) for name, value in given.items()}

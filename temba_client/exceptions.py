@@ -42,7 +42,7 @@ class TembaConnectionError(TembaException):
 
     def __init__(self, detail: Optional[str] = None) -> None:
         super().__init__(*([detail] if detail is not None else []))
-        #: what went wrong underneath, e.g. ``"read timed out after 60s"`` (never holds the token)
+        #: what went wrong underneath, e.g. ``"read timed out (timeout=(10.0, 60.0))"`` (never holds the token)
         self.detail = detail
 
     def __str__(self) -> str:
@@ -58,6 +58,7 @@ class TembaBadRequestError(TembaException):
 
     def __init__(self, errors: Any) -> None:
         super().__init__(errors)
+        #: the server's error messages: ``{"field": ["message", ...]}``, ``{"detail": ...}``, a list, or raw text
         self.errors = errors
 
     def __str__(self) -> str:
@@ -125,6 +126,7 @@ class TembaRateExceededError(TembaException):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
+        #: seconds to wait before the next request, from the ``Retry-After`` header (0 if absent)
         self.retry_after = retry_after
 
     def __str__(self) -> str:
@@ -140,6 +142,7 @@ class TembaHttpError(TembaException):
 
     def __init__(self, caused_by: Any) -> None:
         super().__init__(caused_by)
+        #: the underlying :class:`requests.HTTPError` (its ``response`` is the server's answer)
         self.caused_by = caused_by
 
     @property

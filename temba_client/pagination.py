@@ -144,6 +144,7 @@ class CursorQuery(Generic[T]):
         """Fetches every page and returns all the objects in one list.
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
         """
         results: List[T] = []
         for page in self.iterfetches(retry_on_rate_exceed):
@@ -154,6 +155,7 @@ class CursorQuery(Generic[T]):
         """Fetches the first page only and returns its first object, or None if there is none.
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
         """
         for page in self.iterfetches(retry_on_rate_exceed):
             return page[0]

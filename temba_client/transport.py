@@ -42,6 +42,9 @@ MAX_RATE_LIMIT_RETRIES = 5
 #: The longest total time, in seconds, that one request sleeps waiting out rate limits.
 DEFAULT_MAX_RATE_LIMIT_WAIT = 3600.0
 
+#: The largest response body accepted, in bytes (a page of 250 runs with paths is a few MB).
+DEFAULT_MAX_RESPONSE_SIZE = 100 * 1024 * 1024
+
 _RETRYABLE_STATUSES = frozenset({502, 503, 504})
 _BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
 _BACKOFF_CAP = 30.0
@@ -62,6 +65,7 @@ class Transport:
     :param max_retries: how many times a GET is retried after a connection error, a timeout or a
         502/503/504 answer (0 turns retries off)
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
+    :param max_response_size: the largest response body accepted, in bytes
     """
 
     def __init__(
@@ -74,6 +78,7 @@ class Transport:
         session: Optional[requests.Session] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         if not isinstance(token, str) or not token:
             raise TypeError("token must be a non-empty string")
@@ -97,6 +102,7 @@ class Transport:
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_rate_limit_wait = max_rate_limit_wait
+        self.max_response_size = max_response_size
         self._owns_session = session is None
         self.session = session if session is not None else requests.Session()
         self._random = random.Random()
@@ -151,7 +157,11 @@ class Transport:
                     headers=headers,
                     timeout=self.timeout,
                     verify=self.verify_ssl,
+                    stream=True,
                 )
+                _read_body(response, self.max_response_size)
+            except _BodyTooLarge as exc:
+                raise TembaBadResponseError("%s (%s %s)" % (exc, method, url)) from None
             except requests.RequestException as exc:
                 error = TembaConnectionError(_describe_failure(exc, self.timeout))
                 logger.debug("%s %s failed: %s", method, url, error.detail)
@@ -184,6 +194,26 @@ class Transport:
         """Sleeps before retry number ``attempt``: exponential, capped, with full jitter."""
         ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (attempt - 1))
         time.sleep(ceiling / 2 + self._random.uniform(0, ceiling / 2))
+
+
+class _BodyTooLarge(requests.RequestException):
+    """A response body over the transport's size limit."""
+
+
+def _read_body(response: requests.Response, limit: int) -> None:
+    """Reads the whole body (so the connection goes back to the pool), refusing more than ``limit``
+    bytes: a proxy's endless stream or a runaway page must not exhaust memory."""
+    chunks = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=256 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise _BodyTooLarge("the response body is larger than the limit of %d bytes" % limit)
+            chunks.append(chunk)
+    finally:
+        response.close()
+    response._content = b"".join(chunks)
 
 
 def _parse_response(method: str, url: str, response: requests.Response) -> Any:

@@ -390,3 +390,11 @@ def test_rate_limit_retry_of_single_object_endpoints(stub, client, no_sleep):
     stub.add("GET", "org", Reply(status=429, json={}, headers={"Retry-After": "2"}), Reply(json={"name": "Nyaruka"}))
     assert client.get_org(retry_on_rate_exceed=True).name == "Nyaruka"
     assert no_sleep == [2]
+
+
+def test_single_object_endpoints_follow_the_client_default(stub, no_sleep):
+    client = TembaClient(stub.url, stub.token, retry_on_rate_exceed=True)
+    throttled = Reply(status=429, json={}, headers={"Retry-After": "4"})
+    stub.add("GET", "workspace", throttled, Reply(json={"name": "Nyaruka"}))
+    assert client.get_workspace().name == "Nyaruka"
+    assert no_sleep == [4]

@@ -13,7 +13,13 @@ import requests
 from ..base import NULL, BaseClient
 from ..pagination import CursorQuery
 from ..serialization import TembaObject, Transformer
-from ..transport import DEFAULT_MAX_RATE_LIMIT_WAIT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Timeout
+from ..transport import (
+    DEFAULT_MAX_RATE_LIMIT_WAIT,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Timeout,
+)
 from . import endpoints as ep
 from .types import (
     Archive,
@@ -77,6 +83,8 @@ class TembaClient(BaseClient):
         502/503/504 (default 3; 0 turns retries off)
     :param retry_on_rate_exceed: the default ``retry_on_rate_exceed`` of every query
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
+    :param max_response_size: the largest response body accepted, in bytes (default 100 MB); a larger
+        one raises :class:`~temba_client.exceptions.TembaBadResponseError`
     """
 
     def __init__(
@@ -92,6 +100,7 @@ class TembaClient(BaseClient):
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_on_rate_exceed: bool = False,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
+        max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         super().__init__(
             host,
@@ -105,6 +114,7 @@ class TembaClient(BaseClient):
             max_retries=max_retries,
             retry_on_rate_exceed=retry_on_rate_exceed,
             max_rate_limit_wait=max_rate_limit_wait,
+            max_response_size=max_response_size,
         )
 
     # ==========================================================================================
@@ -374,10 +384,11 @@ class TembaClient(BaseClient):
         """Gets opt-ins (``GET /api/v2/optins.json``)."""
         return self._get_query(ep.OPTINS)
 
-    def get_org(self, retry_on_rate_exceed: bool = False) -> Org:
+    def get_org(self, retry_on_rate_exceed: Optional[bool] = None) -> Org:
         """Gets the workspace of the token (``GET /api/v2/org.json``, deprecated: see :meth:`get_workspace`).
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
         """
         return self._get_one(ep.ORG, Org, retry_on_rate_exceed)
 
@@ -468,10 +479,11 @@ class TembaClient(BaseClient):
         """
         return self._get_query(ep.USERS, role=role)
 
-    def get_workspace(self, retry_on_rate_exceed: bool = False) -> Workspace:
+    def get_workspace(self, retry_on_rate_exceed: Optional[bool] = None) -> Workspace:
         """Gets the workspace of the token (``GET /api/v2/workspace.json``).
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
         """
         return self._get_one(ep.WORKSPACE, Workspace, retry_on_rate_exceed)
 

@@ -119,7 +119,7 @@ class Campaign(TembaObject):
 
 
 class CampaignEvent(TembaObject):
-    """An event of a campaign: a message or flow, ``offset`` ``unit``s from a date field (``campaign_events``)."""
+    """A campaign event: a message or flow, ``offset`` units of ``unit`` from a date field (``campaign_events``)."""
 
     uuid = SimpleField()
     campaign = ObjectField(item_class=ObjectRef)
