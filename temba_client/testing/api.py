@@ -825,18 +825,21 @@ def list_objects(ws: Workspace, view: View, params: Params, url: str) -> Obj:
         values = params.get(name)
         if values:
             predicates.append(factory(ws, values))
-    if view.kind == "contacts" and truthy(first(params, "deleted")):
-        rows = [row for row in ws.rows["contacts"] if row.get("_deleted")]
-    else:
-        rows = [row for row in ws.rows[view.kind] if view.visible(row)]
-    rows = [row for row in rows if all(p(row) for p in predicates)]
+    deleted = view.kind == "contacts" and truthy(first(params, "deleted"))
     descending = not view.ascending and not (view.reversible and truthy(first(params, "reverse")))
     order = view.order
     if view.kind == "messages" and first(params, "folder") in ("incoming",):
         order = "modified_on"
     elif view.kind == "messages" and first(params, "folder") == "sent":
         order = "sent_on"
-    rows.sort(key=lambda row: position_key(row, order), reverse=descending)
+
+    def ordered() -> List[Obj]:
+        shown = [row for row in ws.rows[view.kind] if (bool(row.get("_deleted")) if deleted else view.visible(row))]
+        return sorted(shown, key=lambda row: position_key(row, order), reverse=descending)
+
+    rows: List[Obj] = ws.cached(("ordered", view.kind, order, descending, deleted), ordered)
+    if predicates:
+        rows = [row for row in rows if all(p(row) for p in predicates)]
     simple = {name: values[0] for name, values in params.items() if values}
 
     if view.paging == "offset":
@@ -857,9 +860,14 @@ def list_objects(ws: Workspace, view: View, params: Params, url: str) -> Obj:
     cursor = first(params, "cursor")
     if cursor:
         after = _decode_cursor(cursor)
-        keys = [position_key(row, order) for row in rows]
+        if predicates:
+            keys = [position_key(row, order) for row in rows]
+        else:
+            keys = ws.cached(
+                ("keys", view.kind, order, descending, deleted), lambda: [position_key(r, order) for r in rows]
+            )
         if descending:  # keys run downwards: find the first one below the cursor
-            start = len(keys) - bisect.bisect_left(list(reversed(keys)), tuple(after))
+            start = len(keys) - bisect.bisect_left(keys[::-1], tuple(after))
         else:
             start = bisect.bisect_right(keys, tuple(after))
     page_rows = rows[start : start + PAGE_SIZE]

@@ -130,10 +130,15 @@ class _Handler(BaseHTTPRequestHandler):
             )
 
         url = "%s%s" % (owner.url, path)
-        with owner.workspace.lock:
-            if endpoint == "media" and self.command == "POST":
-                return 201, owner.workspace.render("media", api.create_media(owner.workspace, self._upload(raw)))
-            return api.handle(owner.workspace, self.command, endpoint, params, self._json(raw), url)
+        workspace = owner.workspace
+        with workspace.lock:
+            try:
+                if endpoint == "media" and self.command == "POST":
+                    return 201, workspace.render("media", api.create_media(workspace, self._upload(raw)))
+                return api.handle(workspace, self.command, endpoint, params, self._json(raw), url)
+            finally:
+                if self.command != "GET":
+                    workspace.changed()
 
     def _token(self) -> Optional[str]:
         header = self.headers.get("Authorization", "")

@@ -125,6 +125,21 @@ class Workspace:
         self.media_bytes: Dict[str, bytes] = {}
         self._seq = 0
         self._next_ids: Dict[str, int] = {}
+        #: bumped by every change, so that indexes and sorted views are rebuilt only after changes
+        self.version = 0
+        self._caches: Dict[Any, Tuple[int, Any]] = {}
+
+    def changed(self) -> None:
+        """Marks the data as changed (the server calls it after every write)."""
+        self.version += 1
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed again only when the data changed since the last call with ``key``."""
+        entry = self._caches.get(key)
+        if entry is None or entry[0] != self.version:
+            entry = (self.version, build())
+            self._caches[key] = entry
+        return entry[1]
 
     # ------------------------------------------------------------------------------------------
     # Rows
@@ -137,6 +152,7 @@ class Workspace:
         if kind in ID_KINDS and row.get("id") is None:
             row["id"] = self.next_id(kind)
         self.rows[kind].append(row)
+        self.changed()
         return row
 
     def next_id(self, kind: str) -> int:
@@ -145,13 +161,32 @@ class Workspace:
         return current + 1
 
     def find(self, kind: str, attr: str, value: Any) -> Optional[Obj]:
-        for row in self.rows[kind]:
-            if row.get(attr) == value and not row.get("_deleted"):
-                return row
-        return None
+        """The live row of ``kind`` whose ``attr`` is ``value``, or None."""
+        try:
+            return self.index(kind, attr).get(value)
+        except TypeError:  # an unhashable value from a request body matches nothing
+            return None
 
     def index(self, kind: str, attr: str = "uuid") -> Dict[Any, Obj]:
-        return {row[attr]: row for row in self.rows[kind] if not row.get("_deleted")}
+        """The live rows of ``kind`` by ``attr``."""
+
+        def build() -> Dict[Any, Obj]:
+            return {row[attr]: row for row in self.rows[kind] if not row.get("_deleted") and attr in row}
+
+        return self.cached(("index", kind, attr), build)
+
+    def counts(self, kind: str, attr: str) -> Dict[Any, int]:
+        """How many live rows of ``kind`` hold each value in their list ``attr`` (e.g. contacts per group)."""
+
+        def build() -> Dict[Any, int]:
+            totals: Dict[Any, int] = {}
+            for row in self.rows[kind]:
+                if not row.get("_deleted") and row.get("visibility") != "deleted":
+                    for value in row[attr]:
+                        totals[value] = totals.get(value, 0) + 1
+            return totals
+
+        return self.cached(("counts", kind, attr), build)
 
     def ref(self, kind: str, key: Optional[str], attr: str = "uuid") -> Optional[Obj]:
         """A ``{"uuid", "name"}`` reference to an object, or None."""
@@ -232,6 +267,7 @@ class Workspace:
             self.media_bytes = {key: bytes.fromhex(value) for key, value in data.get("media", {}).items()}
             self._seq = max((row.get("_seq", 0) for rows in self.rows.values() for row in rows), default=0)
             self._next_ids = {}
+            self.changed()
 
 
 #: Kinds whose objects are identified by an integer id the server assigns.
@@ -397,7 +433,7 @@ def _render_flow_start(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
 
 
 def _render_group(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    count = sum(1 for c in ws.rows["contacts"] if row["uuid"] in c["group_uuids"] and not c.get("_deleted"))
+    count = ws.counts("contacts", "group_uuids").get(row["uuid"], 0)
     return {
         "uuid": row["uuid"],
         "name": row["name"],
@@ -409,7 +445,7 @@ def _render_group(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
 
 
 def _render_label(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    count = sum(1 for m in ws.rows["messages"] if row["uuid"] in m["label_uuids"] and m["visibility"] != "deleted")
+    count = ws.counts("messages", "label_uuids").get(row["uuid"], 0)
     return {"uuid": row["uuid"], "name": row["name"], "count": count}
 
 
