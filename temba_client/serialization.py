@@ -52,6 +52,7 @@ class _Plan(NamedTuple):
     """How a model class turns a JSON object into an instance, worked out once per class."""
 
     copied: Tuple[Tuple[str, str], ...]  # (attribute, JSON key): the value as is
+    checked: Tuple[Tuple[str, str, type], ...]  # the value as is, once its JSON type is checked
     converted: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # converter called unless null
     custom: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # a user field's deserialize, always called
 
@@ -222,6 +223,14 @@ class ObjectDictField(ObjectField[T]):
         return {key: item.serialize() for key, item in value.items()}
 
 
+#: deserialize methods that only check the JSON type: the plan checks it inline, without a call
+_CHECKED_TYPES: Dict[Any, type] = {
+    BooleanField.deserialize: bool,
+    IntegerField.deserialize: int,
+    ListField.deserialize: list,
+}
+
+
 def _skips_null(field: TembaField) -> bool:
     """Whether the class that defines this field's deserialize declared that it maps null to None
     (a subclass overriding deserialize must declare it again)."""
@@ -246,17 +255,20 @@ class _TembaObjectMeta(ABCMeta):
         namespace.setdefault("__slots__", tuple(attr for attr in own if attr not in inherited))
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         cls._fields = fields  # type: ignore[attr-defined]
-        copied, converted, custom = [], [], []
+        copied, checked, converted, custom = [], [], [], []
         for attr, field in fields.items():
             src = field.src or attr
             deserialize = type(field).deserialize
             if deserialize is SimpleField.deserialize:
                 copied.append((attr, src))
+            elif deserialize in _CHECKED_TYPES:
+                checked.append((attr, src, _CHECKED_TYPES[deserialize]))
             elif _skips_null(field):
                 converted.append((attr, src, field._value_converter()))
             else:  # a field class of the user's: its deserialize sees every value, null included
                 custom.append((attr, src, field.deserialize))
-        cls._plan = _Plan(tuple(copied), tuple(converted), tuple(custom))  # type: ignore[attr-defined]
+        plan = _Plan(tuple(copied), tuple(checked), tuple(converted), tuple(custom))
+        cls._plan = plan  # type: ignore[attr-defined]
         return cls
 
 
@@ -304,6 +316,11 @@ class TembaObject(metaclass=_TembaObjectMeta):
         plan = cls._plan
         for attr, src in plan.copied:
             setattr(instance, attr, get(src))
+        for attr, src, expected in plan.checked:
+            value = get(src)
+            if value is not None and not isinstance(value, expected):
+                cls._fields[attr].deserialize(value)  # raises, with the field's own message
+            setattr(instance, attr, value)
         for attr, src, convert in plan.converted:
             value = get(src)
             setattr(instance, attr, None if value is None else convert(value))

@@ -182,8 +182,10 @@ class _URNListField(ListField):
     _skips_null = True
 
     def deserialize(self, value: Any) -> Any:
+        if value.__class__ is list and (not value or value[0].__class__ is str):
+            return value  # plain URN strings, by far the most common case
         value = super().deserialize(value)
-        if value and not isinstance(value[0], str):
+        if value:
             return [Contact.URN.deserialize(urn) if isinstance(urn, dict) else urn for urn in value]
         return value
 
