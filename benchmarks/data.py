@@ -26,8 +26,17 @@ def _uuid(rng: random.Random) -> str:
     )
 
 
+_POOL = random.Random("pool")
+#: The same group, flow, channel and label appear in many objects, with the same UUID each time.
+_UUIDS: Dict[str, str] = {}
+#: A flow has a limited set of nodes, which every run's path goes through.
+NODES = [_uuid(_POOL) for _ in range(24)]
+
+
 def _ref(rng: random.Random, name: str) -> Dict[str, str]:
-    return {"uuid": _uuid(rng), "name": name}
+    if name not in _UUIDS:
+        _UUIDS[name] = _uuid(_POOL)
+    return {"uuid": _UUIDS[name], "name": name}
 
 
 def contact(rng: random.Random, n: int) -> Dict[str, Any]:
@@ -94,13 +103,13 @@ def run(rng: random.Random, n: int) -> Dict[str, Any]:
         },
         "start": {"uuid": _uuid(rng)} if n % 4 == 0 else None,
         "responded": n % 3 != 0,
-        "path": [{"node": _uuid(rng), "time": _stamp(rng, n + k)} for k in range(steps)],
+        "path": [{"node": NODES[(n + k) % len(NODES)], "time": _stamp(rng, n + k)} for k in range(steps)],
         "values": {
             key: {
                 "name": key.title(),
                 "value": "answer %d" % n,
                 "category": "Other",
-                "node": _uuid(rng),
+                "node": NODES[n % len(NODES)],
                 "time": _stamp(rng, n + 1),
                 "input": "answer %d" % n,
             }

@@ -44,6 +44,11 @@ V = TypeVar("V")  # the Python type of a field's value
 
 _fromisoformat = datetime.datetime.fromisoformat
 
+#: Strings of ``shared`` fields seen lately, each kept once; emptied when it grows past the limit.
+_SHARED_STRINGS: Dict[str, str] = {}
+_SHARED_STRINGS_LIMIT = 50_000
+_share = _SHARED_STRINGS.setdefault
+
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
@@ -52,6 +57,7 @@ class _Plan(NamedTuple):
     """How a model class turns a JSON object into an instance, worked out once per class."""
 
     copied: Tuple[Tuple[str, str], ...]  # (attribute, JSON key): the value as is
+    shared: Tuple[Tuple[str, str], ...]  # the value as is, a string kept once for equal values
     checked: Tuple[Tuple[str, str, type], ...]  # the value as is, once its JSON type is checked
     converted: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # converter called unless null
     custom: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # a user field's deserialize, always called
@@ -87,7 +93,15 @@ class TembaField(Generic[V], metaclass=ABCMeta):
 
 
 class SimpleField(TembaField[Any]):
-    """A value kept as the JSON has it (string, number, dict...)."""
+    """A value kept as the JSON has it (string, number, dict...).
+
+    ``shared=True`` marks a field whose values repeat across objects (a group's name and UUID, a
+    status, a flow node): equal strings are then kept once in memory instead of once per object.
+    """
+
+    def __init__(self, src: Optional[str] = None, shared: bool = False) -> None:
+        super().__init__(src)
+        self.shared = shared
 
     def deserialize(self, value: Any) -> Any:
         return value
@@ -255,19 +269,23 @@ class _TembaObjectMeta(ABCMeta):
         namespace.setdefault("__slots__", tuple(attr for attr in own if attr not in inherited))
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         cls._fields = fields  # type: ignore[attr-defined]
-        copied, checked, converted, custom = [], [], [], []
+        copied: List[Tuple[str, str]] = []
+        shared: List[Tuple[str, str]] = []
+        checked: List[Tuple[str, str, type]] = []
+        converted: List[Tuple[str, str, Callable[[Any], Any]]] = []
+        custom: List[Tuple[str, str, Callable[[Any], Any]]] = []
         for attr, field in fields.items():
             src = field.src or attr
             deserialize = type(field).deserialize
             if deserialize is SimpleField.deserialize:
-                copied.append((attr, src))
+                (shared if getattr(field, "shared", False) else copied).append((attr, src))
             elif deserialize in _CHECKED_TYPES:
                 checked.append((attr, src, _CHECKED_TYPES[deserialize]))
             elif _skips_null(field):
                 converted.append((attr, src, field._value_converter()))
             else:  # a field class of the user's: its deserialize sees every value, null included
                 custom.append((attr, src, field.deserialize))
-        plan = _Plan(tuple(copied), tuple(checked), tuple(converted), tuple(custom))
+        plan = _Plan(tuple(copied), tuple(shared), tuple(checked), tuple(converted), tuple(custom))
         cls._plan = plan  # type: ignore[attr-defined]
         return cls
 
@@ -316,6 +334,9 @@ class TembaObject(metaclass=_TembaObjectMeta):
         plan = cls._plan
         for attr, src in plan.copied:
             setattr(instance, attr, get(src))
+        for attr, src in plan.shared:
+            value = get(src)
+            setattr(instance, attr, _share(value, value) if value.__class__ is str else value)
         for attr, src, expected in plan.checked:
             value = get(src)
             if value is not None and not isinstance(value, expected):
@@ -334,6 +355,8 @@ class TembaObject(metaclass=_TembaObjectMeta):
         ``transformer(cls, item)`` first when one is given."""
         if not isinstance(item_list, list):
             raise TembaSerializationException("Value '%s' field is not a list" % (item_list,))
+        if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
+            _SHARED_STRINGS.clear()
         deserialize = cls.deserialize
         if transformer is not None:
             return [deserialize(transformer(cls, item)) for item in item_list]

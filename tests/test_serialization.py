@@ -218,3 +218,18 @@ def test_utils_request_is_kept_for_compatibility(stub):
     response = request("post", stub.endpoint_url("echo"), data={"a": 1})
     assert response.json() == {"ok": True}
     assert stub.last.json == {"a": 1}
+
+
+def test_shared_strings_are_kept_once():
+    class Ref(TembaObject):
+        uuid = SimpleField(shared=True)
+        name = SimpleField()
+
+    import json
+
+    refs = Ref.deserialize_list(
+        json.loads('[{"uuid": "abc-123", "name": "not shared"}, {"uuid": "abc-123", "name": "not shared"}]')
+    )
+    assert refs[0].uuid is refs[1].uuid  # one string in memory
+    assert refs[0].name == refs[1].name and refs[0].name is not refs[1].name
+    assert Ref.deserialize({"uuid": 5}).uuid == 5  # only strings are shared

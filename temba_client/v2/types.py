@@ -29,23 +29,23 @@ from ..serialization import (
 class ObjectRef(TembaObject):
     """A reference to another object: ``{"uuid": ..., "name": ...}``."""
 
-    uuid = SimpleField()
-    name = SimpleField()
+    uuid = SimpleField(shared=True)
+    name = SimpleField(shared=True)
 
 
 class FieldRef(TembaObject):
     """A reference to a contact field: ``{"key": ..., "name": ..., "label": ...}``."""
 
-    key = SimpleField()
-    name = SimpleField()
-    label = SimpleField()
+    key = SimpleField(shared=True)
+    name = SimpleField(shared=True)
+    label = SimpleField(shared=True)
 
 
 class UserRef(TembaObject):
     """A reference to a user: ``{"email": ..., "name": ...}``."""
 
-    email = SimpleField()
-    name = SimpleField()
+    email = SimpleField(shared=True)
+    name = SimpleField(shared=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,7 +206,7 @@ class Contact(TembaObject):
         """A URN in its expanded form."""
 
         channel = ObjectField(item_class=ObjectRef)
-        scheme = SimpleField()
+        scheme = SimpleField(shared=True)
         path = SimpleField()
         display = SimpleField()
 
@@ -215,8 +215,8 @@ class Contact(TembaObject):
     uuid = SimpleField()
     name = SimpleField()
     anon_display = SimpleField()
-    status = SimpleField()
-    language = SimpleField()
+    status = SimpleField(shared=True)
+    language = SimpleField(shared=True)
     urns = _URNListField()
     groups = ObjectListField(item_class=ObjectRef)
     fields = SimpleField()
@@ -352,7 +352,7 @@ class Message(TembaObject):
     """An incoming or outgoing message (``messages``)."""
 
     class AttachmentRef(TembaObject):
-        content_type = SimpleField()
+        content_type = SimpleField(shared=True)
         url = SimpleField()
 
     class QuickReply(TembaObject):
@@ -365,11 +365,11 @@ class Message(TembaObject):
     contact = ObjectField(item_class=ObjectRef)
     urn = SimpleField()
     channel = ObjectField(item_class=ObjectRef)
-    direction = SimpleField()
-    type = SimpleField()
-    status = SimpleField()
+    direction = SimpleField(shared=True)
+    type = SimpleField(shared=True)
+    status = SimpleField(shared=True)
     archived = BooleanField()  # deprecated: visibility == "archived"
-    visibility = SimpleField()
+    visibility = SimpleField(shared=True)
     text = SimpleField()
     labels = ObjectListField(item_class=ObjectRef)
     flow = ObjectField(item_class=ObjectRef)
@@ -442,24 +442,24 @@ class Run(TembaObject):
     """A contact's run through a flow (``runs``)."""
 
     class ContactRef(TembaObject):
-        uuid = SimpleField()
-        name = SimpleField()
-        urn = SimpleField()
-        urn_display = SimpleField()
+        uuid = SimpleField(shared=True)
+        name = SimpleField(shared=True)
+        urn = SimpleField(shared=True)
+        urn_display = SimpleField(shared=True)
         anon_display = SimpleField()
 
     class StartRef(TembaObject):
-        uuid = SimpleField()
+        uuid = SimpleField(shared=True)
 
     class Step(TembaObject):
-        node = SimpleField()
+        node = SimpleField(shared=True)
         time = DatetimeField()
 
     class Value(TembaObject):
-        name = SimpleField()
+        name = SimpleField(shared=True)
         value = SimpleField()
-        category = SimpleField()
-        node = SimpleField()
+        category = SimpleField(shared=True)
+        node = SimpleField(shared=True)
         time = DatetimeField()
         input = SimpleField()
 
@@ -476,7 +476,7 @@ class Run(TembaObject):
     created_on = DatetimeField()
     modified_on = DatetimeField()
     exited_on = DatetimeField()
-    exit_type = SimpleField()
+    exit_type = SimpleField(shared=True)
 
 
 class Template(TembaObject):
