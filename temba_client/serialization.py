@@ -206,7 +206,14 @@ class ObjectListField(ObjectField[T]):
         return self.item_class.deserialize_list(value)
 
     def _value_converter(self) -> Callable[[Any], Any]:
-        return self.item_class.deserialize_list
+        deserialize_list = self.item_class.deserialize_list
+
+        def convert(value: Any) -> Any:
+            if value.__class__ is list and not value:
+                return value  # a fresh empty list from the JSON: nothing to convert
+            return deserialize_list(value)
+
+        return convert
 
     def serialize(self, value: Any) -> Any:
         if value is None:
@@ -331,21 +338,21 @@ class TembaObject(metaclass=_TembaObjectMeta):
             )
         instance = cls.__new__(cls)
         get = item.get
-        plan = cls._plan
-        for attr, src in plan.copied:
+        copied, shared, checked, converted, custom = cls._plan
+        for attr, src in copied:
             setattr(instance, attr, get(src))
-        for attr, src in plan.shared:
+        for attr, src in shared:
             value = get(src)
             setattr(instance, attr, _share(value, value) if value.__class__ is str else value)
-        for attr, src, expected in plan.checked:
+        for attr, src, expected in checked:
             value = get(src)
             if value is not None and not isinstance(value, expected):
                 cls._fields[attr].deserialize(value)  # raises, with the field's own message
             setattr(instance, attr, value)
-        for attr, src, convert in plan.converted:
+        for attr, src, convert in converted:
             value = get(src)
             setattr(instance, attr, None if value is None else convert(value))
-        for attr, src, deserialize in plan.custom:
+        for attr, src, deserialize in custom:
             setattr(instance, attr, deserialize(get(src)))
         return instance
 
