@@ -46,7 +46,7 @@ _fromisoformat = datetime.datetime.fromisoformat
 
 #: Strings of ``shared`` fields seen lately, each kept once; emptied when it grows past the limit.
 _SHARED_STRINGS: Dict[str, str] = {}
-_SHARED_STRINGS_LIMIT = 50_000
+_SHARED_STRINGS_LIMIT = 10_000
 _share = _SHARED_STRINGS.setdefault
 
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.

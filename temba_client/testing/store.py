@@ -487,7 +487,7 @@ def _render_run(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
         },
         "start": {"uuid": row["start_uuid"]} if row["start_uuid"] else None,
         "responded": row["responded"],
-        "path": None if params.get("paths", "true").lower() in ("false", "n", "no", "0") else row["path"],
+        "path": row["path"] if truthy(params.get("paths", "true")) else None,
         "values": row["values"],
         "created_on": row["created_on"],
         "modified_on": row["modified_on"],
