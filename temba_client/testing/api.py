@@ -148,7 +148,6 @@ class View:
     update: Optional[UpdateHandler] = None
     delete: Optional[Callable[[Workspace, Obj], None]] = None
     lookups: Tuple[str, ...] = ()  # query params that identify the object to update or delete
-    lookup_attrs: Dict[str, str] = field(default_factory=dict)  # param -> row attribute, when they differ
     scope: str = "v2"
     paging: str = "cursor"  # or "offset" (archives)
     ascending: bool = False
@@ -897,13 +896,11 @@ def _url(url: str, params: Params, **replace: str) -> str:
     return "%s?%s" % (url, urlencode(query))
 
 
-def lookup(ws: Workspace, view: View, params: Params, method: str) -> Obj:
+def lookup(ws: Workspace, view: View, params: Params) -> Obj:
     """The one object an update or delete URL names."""
     given = [name for name in view.lookups if params.get(name)]
     if len(given) != 1:
-        if method == "DELETE" or len(given) > 1:
-            raise bad_query("URL must contain one of the following parameters: %s" % ", ".join(view.lookups))
-        raise ApiError(400, {"detail": "missing"})  # not reached: a POST without lookup is a create
+        raise bad_query("URL must contain one of the following parameters: %s" % ", ".join(view.lookups))
     name = given[0]
     value: Any = params[name][0]
     if name == "id":
@@ -916,7 +913,7 @@ def lookup(ws: Workspace, view: View, params: Params, method: str) -> Obj:
             if value in row["urns"]:
                 return row
         raise NOT_FOUND
-    found = ws.find(view.kind, view.lookup_attrs.get(name, name), value)
+    found = ws.find(view.kind, name, value)
     if found is None:
         raise NOT_FOUND
     return found
@@ -949,7 +946,7 @@ def handle(ws: Workspace, method: str, endpoint: str, params: Params, body: Any,
         if view.lookups and any(params.get(name) for name in view.lookups):
             if view.update is None:
                 raise ApiError(405, {"detail": 'Method "POST" not allowed.'})
-            row = lookup(ws, view, params, method)
+            row = lookup(ws, view, params)
             return 200, ws.render(endpoint, view.update(ws, check_body(body), row))
         if view.create is None:
             raise ApiError(405, {"detail": 'Method "POST" not allowed.'})
@@ -957,7 +954,7 @@ def handle(ws: Workspace, method: str, endpoint: str, params: Params, body: Any,
     if method == "DELETE":
         if view.delete is None:
             raise ApiError(405, {"detail": 'Method "DELETE" not allowed.'})
-        row = lookup(ws, view, params, method)
+        row = lookup(ws, view, params)
         view.delete(ws, row)
         return 204, None
     raise ApiError(405, {"detail": 'Method "%s" not allowed.' % method})

@@ -625,9 +625,5 @@ def key_of(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:36] or "field"
 
 
-def sort_rows(rows: List[Obj], attr: str, descending: bool) -> List[Obj]:
-    return sorted(rows, key=lambda row: (row.get(attr) or "", row["_seq"]), reverse=descending)
-
-
 def position_key(row: Obj, attr: str) -> Tuple[Any, int]:
     return (row.get(attr) or "", row["_seq"])
