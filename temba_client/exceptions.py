@@ -66,6 +66,18 @@ class TembaBadRequestError(TembaException):
         return msgs[0] if len(msgs) == 1 else ". ".join(msgs)
 
 
+class TembaValidationError(TembaBadRequestError, ValueError):
+    """A call the server would reject with 400, refused before anything was sent (exclusive
+    filters combined, a required attribute missing, a list over its limit...).
+
+    ``except TembaBadRequestError``, ``except TembaException`` and ``except ValueError`` all catch
+    it; :attr:`errors` is ``{"detail": message}``, as the server words such a refusal.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__({"detail": message})
+
+
 def _error_messages(errors: Any) -> Iterator[str]:
     """Yields the messages of a DRF error body, however deeply the server nested them."""
     if isinstance(errors, dict):
