@@ -3,22 +3,29 @@
 A model lists its fields as class attributes::
 
     class Label(TembaObject):
-        uuid = SimpleField()
-        name = SimpleField()
+        uuid = StringField(doc="the label's UUID")
+        name = StringField()
         count = IntegerField()
 
-    label = Label.deserialize({"uuid": "...", "name": "Spam", "count": 3})
+    label = Label.deserialize({"uuid": "...", "name": "Spam", "count": 3, "color": "red"})
     label.count           # 3
-    label.serialize()     # {"uuid": "...", "name": "Spam", "count": 3}
+    label.color           # "red": a key the model does not declare is kept...
+    label.serialize()     # {"uuid": "...", "name": "Spam", "count": 3, "color": "red"}: ...and given back
 
-When the class is created, its fields (its own and its bases') are gathered once into a plan of
-``(attribute, JSON key, converter)`` steps that :meth:`TembaObject.deserialize` runs for each object,
-and the attributes become ``__slots__``, so instances hold no per-object ``__dict__``.
+Each field class says what its attribute holds (``IntegerField`` an ``Optional[int]``,
+``ObjectListField(item_class=Step)`` an ``Optional[List[Step]]``...), so type checkers and IDEs
+know every attribute at every depth. When a model class is created, its ``deserialize`` is
+generated once as straight-line code (see :mod:`temba_client._codegen`), and its docstring gains
+the list of its fields with their types and meanings, for ``help()`` and the API reference.
+
+Instances are ordinary objects: ``vars(obj)`` works and code may set attributes of its own on them
+(those are not serialized).
 """
 
 from __future__ import annotations
 
 import datetime
+import sys
 from abc import ABCMeta, abstractmethod
 from typing import (
     TYPE_CHECKING,
@@ -28,7 +35,6 @@ from typing import (
     Dict,
     Generic,
     List,
-    NamedTuple,
     Optional,
     Tuple,
     Type,
@@ -36,13 +42,13 @@ from typing import (
     overload,
 )
 
+from . import _codegen
 from .exceptions import TembaSerializationException
 from .utils import format_iso8601, parse_iso8601
 
 T = TypeVar("T", bound="TembaObject")
 V = TypeVar("V")  # the Python type of a field's value
-
-_fromisoformat = datetime.datetime.fromisoformat
+I = TypeVar("I")  # noqa: E741 - the type of the items of a list or dict field
 
 #: Strings of ``shared`` fields seen lately, each kept once; emptied when it grows past the limit.
 _SHARED_STRINGS: Dict[str, str] = {}
@@ -52,25 +58,54 @@ _share = _SHARED_STRINGS.setdefault
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
+_UTC = datetime.timezone.utc
+if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
+    _fromisoformat = datetime.datetime.fromisoformat  # reads the server's "...Z" itself
 
-class _Plan(NamedTuple):
-    """How a model class turns a JSON object into an instance, worked out once per class."""
+    def _parse_server_datetime(value: str) -> datetime.datetime:
+        return _fromisoformat(value)
 
-    copied: Tuple[Tuple[str, str], ...]  # (attribute, JSON key): the value as is
-    shared: Tuple[Tuple[str, str], ...]  # the value as is, a string kept once for equal values
-    checked: Tuple[Tuple[str, str, type], ...]  # the value as is, once its JSON type is checked
-    converted: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # converter called unless null
-    custom: Tuple[Tuple[str, str, Callable[[Any], Any]], ...]  # a user field's deserialize, always called
+else:  # pragma: no cover - depends on the interpreter
+    _fromisoformat = datetime.datetime.fromisoformat
+
+    def _parse_server_datetime(value: str) -> datetime.datetime:
+        return _fromisoformat(value[:26]).replace(tzinfo=_UTC)
 
 
 class TembaField(Generic[V], metaclass=ABCMeta):
-    """A field of a model. ``src`` names the JSON key when it differs from the attribute name."""
+    """A field of a model.
 
-    def __init__(self, src: Optional[str] = None) -> None:
+    :param src: the JSON key, when it differs from the attribute name
+    :param optional: accepted for rapidpro-python compatibility (every field may be absent here)
+    :param doc: what the field means, shown in the model's docstring
+    :param omit_none: the server leaves this key out rather than sending null (e.g. a contact's
+        ``ref`` outside anonymous workspaces), so :meth:`TembaObject.serialize` leaves it out when None
+    :param fallback_src: a second JSON key read when the first is absent or null (an older
+        server's name for the same value)
+    """
+
+    #: how the generated deserializer handles this class's values (see :func:`_kind_of`)
+    _inline: ClassVar[Optional[str]] = None
+    #: the Python type of the values, as shown in docstrings
+    _type_name: ClassVar[str] = "Any"
+
+    def __init__(
+        self,
+        src: Optional[str] = None,
+        optional: bool = False,
+        *,
+        doc: Optional[str] = None,
+        omit_none: bool = False,
+        fallback_src: Optional[str] = None,
+    ) -> None:
         self.src = src
+        self.optional = optional
+        self.doc = doc
+        self.omit_none = omit_none
+        self.fallback_src = fallback_src
 
     if TYPE_CHECKING:  # pragma: no cover
-        # At run time the attribute is a slot; these tell type checkers and IDEs what it holds.
+        # At run time instances hold plain attributes; these tell type checkers and IDEs their types.
         @overload
         def __get__(self, instance: None, owner: Any) -> TembaField[V]: ...
         @overload
@@ -86,21 +121,42 @@ class TembaField(Generic[V], metaclass=ABCMeta):
     def serialize(self, value: Any) -> Any:  # pragma: no cover
         """Converts a Python value to its JSON value."""
 
+    def type_name(self) -> str:
+        """The Python type of this field's values, e.g. ``"int"`` or ``"list[Run.Step]"``."""
+        return self._type_name
+
     def _value_converter(self) -> Callable[[Any], Any]:
-        """The function that converts a JSON value other than null (a field class of this module
-        maps null to None without being asked)."""
+        """The function that converts a JSON value other than null (fields of this module map null
+        to None without being asked)."""
         return self.deserialize
 
 
-class SimpleField(TembaField[Any]):
+def _check_type(value: Any, expected: type, description: str) -> Any:
+    if value is not None and not isinstance(value, expected):
+        raise TembaSerializationException("Value '%s' field is not %s" % (value, description))
+    return value
+
+
+class SimpleField(TembaField[V]):
     """A value kept as the JSON has it (string, number, dict...).
 
     ``shared=True`` marks a field whose values repeat across objects (a group's name and UUID, a
     status, a flow node): equal strings are then kept once in memory instead of once per object.
     """
 
-    def __init__(self, src: Optional[str] = None, shared: bool = False) -> None:
-        super().__init__(src)
+    _inline = "copy"
+
+    def __init__(
+        self: SimpleField[Any],
+        src: Optional[str] = None,
+        optional: bool = False,
+        *,
+        shared: bool = False,
+        doc: Optional[str] = None,
+        omit_none: bool = False,
+        fallback_src: Optional[str] = None,
+    ) -> None:
+        super().__init__(src, optional, doc=doc, omit_none=omit_none, fallback_src=fallback_src)
         self.shared = shared
 
     def deserialize(self, value: Any) -> Any:
@@ -110,43 +166,95 @@ class SimpleField(TembaField[Any]):
         return value
 
 
-def _check_type(value: Any, expected: type, description: str) -> Any:
-    if value is not None and not isinstance(value, expected):
-        raise TembaSerializationException("Value '%s' field is not %s" % (value, description))
-    return value
+class StringField(SimpleField[Optional[str]]):
+    """A JSON string (not checked: the value is kept as the server sent it)."""
+
+    _type_name = "str"
 
 
-class BooleanField(SimpleField):
+class BooleanField(SimpleField[Optional[bool]]):
     """A JSON boolean."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "check:bool"
+    _type_name = "bool"
 
     def deserialize(self, value: Any) -> Optional[bool]:
         return _check_type(value, bool, "an boolean")
 
 
-class IntegerField(SimpleField):
+class IntegerField(SimpleField[Optional[int]]):
     """A JSON integer."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "check:int"
+    _type_name = "int"
 
     def deserialize(self, value: Any) -> Optional[int]:
         return _check_type(value, int, "an integer")
 
 
-class ListField(SimpleField):
+class ListField(SimpleField[Optional[List[I]]]):
     """A JSON array of plain values."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "check:list"
+    _type_name = "list"
 
-    def deserialize(self, value: Any) -> Optional[list]:
+    if TYPE_CHECKING:  # pragma: no cover - a bare ListField() holds a list of anything
+
+        def __init__(
+            self: ListField[Any],
+            src: Optional[str] = None,
+            optional: bool = False,
+            *,
+            shared: bool = False,
+            doc: Optional[str] = None,
+            omit_none: bool = False,
+            fallback_src: Optional[str] = None,
+        ) -> None: ...
+
+    def deserialize(self, value: Any) -> Optional[List[I]]:
         return _check_type(value, list, "a list")
+
+
+class StringListField(ListField[str]):
+    """A JSON array of strings."""
+
+    _type_name = "list[str]"
+
+
+class DictField(SimpleField[Optional[Dict[str, I]]]):
+    """A JSON object of plain values, as a dict."""
+
+    _inline = "check:dict"
+    _type_name = "dict[str, Any]"
+
+    if TYPE_CHECKING:  # pragma: no cover - a bare DictField() holds a dict of anything
+
+        def __init__(
+            self: DictField[Any],
+            src: Optional[str] = None,
+            optional: bool = False,
+            *,
+            shared: bool = False,
+            doc: Optional[str] = None,
+            omit_none: bool = False,
+            fallback_src: Optional[str] = None,
+        ) -> None: ...
+
+    def deserialize(self, value: Any) -> Optional[Dict[str, I]]:
+        return _check_type(value, dict, "a dict")
+
+
+class StringDictField(DictField[str]):
+    """A JSON object whose values are strings, e.g. translations ``{"eng": "Hello"}``."""
+
+    _type_name = "dict[str, str]"
 
 
 class DatetimeField(TembaField[Optional[datetime.datetime]]):
     """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "convert"
+    _type_name = "datetime"
 
     def deserialize(self, value: Any) -> Any:
         if value is None or value == "":
@@ -160,12 +268,13 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
 
     def _value_converter(self) -> Callable[[Any], Any]:
         deserialize = self.deserialize
+        parse = _parse_server_datetime
 
         def convert(value: Any) -> Any:
             # the server's own form, 2016-01-06T15:33:00.813162Z, without the detour through checks
             if value.__class__ is str and len(value) == 27 and value[26] == "Z":
                 try:
-                    return _fromisoformat(value[:26] + "+00:00")
+                    return parse(value)
                 except ValueError:
                     pass
             return deserialize(value)
@@ -176,14 +285,46 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
         return format_iso8601(value)
 
 
-class ObjectField(TembaField[Any], Generic[T]):
+class DateField(TembaField[Optional[datetime.date]]):
+    """A date string such as ``"2026-11-25"``, as a :class:`datetime.date`."""
+
+    _inline = "convert"
+    _type_name = "date"
+
+    def deserialize(self, value: Any) -> Optional[datetime.date]:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise TembaSerializationException("Value '%s' field is not a date string" % (value,))
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            raise TembaSerializationException("Value '%s' field is not an ISO 8601 date" % value) from None
+
+    def serialize(self, value: Any) -> Optional[str]:
+        return value.isoformat() if value is not None else None
+
+
+class ObjectField(TembaField[Optional[T]]):
     """A nested JSON object, as an instance of ``item_class``."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "object"
 
-    def __init__(self, item_class: Type[T], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        item_class: Type[T],
+        src: Optional[str] = None,
+        optional: bool = False,
+        *,
+        doc: Optional[str] = None,
+        omit_none: bool = False,
+        fallback_src: Optional[str] = None,
+    ) -> None:
+        super().__init__(src, optional, doc=doc, omit_none=omit_none, fallback_src=fallback_src)
         self.item_class = item_class
+
+    def type_name(self) -> str:
+        return self.item_class.__qualname__
 
     def deserialize(self, value: Any) -> Any:
         return self.item_class.deserialize(value) if value is not None else None
@@ -191,29 +332,28 @@ class ObjectField(TembaField[Any], Generic[T]):
     def serialize(self, value: Any) -> Any:
         return value.serialize() if value is not None else None
 
-    def _value_converter(self) -> Callable[[Any], Any]:
-        return self.item_class.deserialize
-
 
 class ObjectListField(ObjectField[T]):
     """A JSON array of nested objects, as a list of ``item_class`` instances (None if absent)."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "object_list"
+
+    if TYPE_CHECKING:  # pragma: no cover
+
+        @overload  # type: ignore[override]
+        def __get__(self, instance: None, owner: Any) -> ObjectListField[T]: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> Optional[List[T]]: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: object, value: Optional[List[T]]) -> None: ...  # type: ignore[override]
+
+    def type_name(self) -> str:
+        return "list[%s]" % self.item_class.__qualname__
 
     def deserialize(self, value: Any) -> Any:
         if value is None:
             return None
         return self.item_class.deserialize_list(value)
-
-    def _value_converter(self) -> Callable[[Any], Any]:
-        deserialize_list = self.item_class.deserialize_list
-
-        def convert(value: Any) -> Any:
-            if value.__class__ is list and not value:
-                return value  # a fresh empty list from the JSON: nothing to convert
-            return deserialize_list(value)
-
-        return convert
 
     def serialize(self, value: Any) -> Any:
         if value is None:
@@ -225,7 +365,19 @@ class ObjectListField(ObjectField[T]):
 class ObjectDictField(ObjectField[T]):
     """A JSON object of nested objects, as a dict of ``item_class`` instances (None if absent)."""
 
-    _skips_null = True  # deserialize(None) is None: the plan skips nulls
+    _inline = "object_dict"
+
+    if TYPE_CHECKING:  # pragma: no cover
+
+        @overload  # type: ignore[override]
+        def __get__(self, instance: None, owner: Any) -> ObjectDictField[T]: ...
+        @overload
+        def __get__(self, instance: object, owner: Any) -> Optional[Dict[str, T]]: ...
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+        def __set__(self, instance: object, value: Optional[Dict[str, T]]) -> None: ...  # type: ignore[override]
+
+    def type_name(self) -> str:
+        return "dict[str, %s]" % self.item_class.__qualname__
 
     def deserialize(self, value: Any) -> Any:
         if value is None:
@@ -234,9 +386,6 @@ class ObjectDictField(ObjectField[T]):
         deserialize = self.item_class.deserialize
         return {key: deserialize(item) for key, item in value.items()}
 
-    def _value_converter(self) -> Callable[[Any], Any]:
-        return self.deserialize
-
     def serialize(self, value: Any) -> Any:
         if value is None:
             return None
@@ -244,66 +393,83 @@ class ObjectDictField(ObjectField[T]):
         return {key: item.serialize() for key, item in value.items()}
 
 
-#: deserialize methods that only check the JSON type: the plan checks it inline, without a call
-_CHECKED_TYPES: Dict[Any, type] = {
-    BooleanField.deserialize: bool,
-    IntegerField.deserialize: int,
-    ListField.deserialize: list,
-}
-
-
-def _skips_null(field: TembaField) -> bool:
-    """Whether the class that defines this field's deserialize declared that it maps null to None
-    (a subclass overriding deserialize must declare it again)."""
+def _kind_of(field: TembaField[Any]) -> str:
+    """How the generated deserializer handles a field: inline for this module's field classes, by
+    calling ``field.deserialize`` for a class that overrides it."""
     owner = next(klass for klass in type(field).__mro__ if "deserialize" in klass.__dict__)
-    return bool(owner.__dict__.get("_skips_null", False))
+    kind = owner.__dict__.get("_inline")
+    if kind == "copy" and getattr(field, "shared", False):
+        return "shared"
+    if kind is not None:
+        return str(kind)
+    # A subclass of ours that overrides deserialize and declares that it maps null to None is
+    # called only for other values; any other field class sees every value, null included.
+    return "convert" if owner.__dict__.get("_skips_null", False) else "custom"
+
+
+def _as_dict(cls: type, item: Any) -> Dict[str, Any]:
+    """The generated deserializers' slow path for an item that is not exactly a dict."""
+    if isinstance(item, dict):
+        return dict(item)
+    raise TembaSerializationException("Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__))
+
+
+def _keep_extra(obj: Any, item: Dict[str, Any], keys: frozenset) -> None:
+    """Keeps the keys of ``item`` that the model does not declare."""
+    extra = {key: value for key, value in item.items() if key not in keys}
+    if extra:
+        obj._extra = extra
+
+
+_HELPERS = {"_new": object.__new__, "_as_dict": _as_dict, "_share": _share, "_keep_extra": _keep_extra}
+
+
+def _document(cls: type, fields: Dict[str, TembaField[Any]]) -> None:
+    """Adds the list of fields, with their types and meanings, to a model's docstring."""
+    if not fields or "\n:ivar " in (cls.__doc__ or ""):
+        return
+    lines = []
+    for attr, field in fields.items():
+        meaning = field.doc or "``%s`` as the server sends it" % (field.src or attr)
+        lines.append(":ivar %s: %s" % (attr, meaning))
+        lines.append(":vartype %s: %s or None" % (attr, field.type_name()))
+    doc = (cls.__doc__ or cls.__name__).rstrip()
+    indent = ""
+    if "\n" in doc:  # keep the docstring's own indentation for the added lines
+        last = doc.splitlines()[-1]
+        indent = last[: len(last) - len(last.lstrip())]
+    cls.__doc__ = doc + "\n\n" + "\n".join(indent + line for line in lines) + "\n"
 
 
 class _TembaObjectMeta(ABCMeta):
-    """Gathers a model's fields once, when the class is created, and stores them as slots."""
+    """Gathers a model's fields once, when the class is created, generates its deserializer and
+    documents its fields."""
 
     def __new__(mcls, name: str, bases: Tuple[type, ...], namespace: Dict[str, Any], **kwargs: Any) -> Any:
-        fields: Dict[str, TembaField] = {}
-        for base in reversed(bases):
-            fields.update(getattr(base, "_fields", {}))
-        inherited = set(fields)
-
-        own = {attr: value for attr, value in namespace.items() if isinstance(value, TembaField)}
-        for attr in own:
-            del namespace[attr]  # the slot takes the name; the field lives in _fields
-        fields.update(own)
-
-        namespace.setdefault("__slots__", tuple(attr for attr in own if attr not in inherited))
         cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        fields: Dict[str, TembaField[Any]] = {}
+        for base in reversed(cls.__mro__[1:]):
+            fields.update(base.__dict__.get("_fields", {}))
+        fields.update({attr: value for attr, value in namespace.items() if isinstance(value, TembaField)})
         cls._fields = fields  # type: ignore[attr-defined]
-        copied: List[Tuple[str, str]] = []
-        shared: List[Tuple[str, str]] = []
-        checked: List[Tuple[str, str, type]] = []
-        converted: List[Tuple[str, str, Callable[[Any], Any]]] = []
-        custom: List[Tuple[str, str, Callable[[Any], Any]]] = []
-        for attr, field in fields.items():
-            src = field.src or attr
-            deserialize = type(field).deserialize
-            if deserialize is SimpleField.deserialize:
-                (shared if getattr(field, "shared", False) else copied).append((attr, src))
-            elif deserialize in _CHECKED_TYPES:
-                checked.append((attr, src, _CHECKED_TYPES[deserialize]))
-            elif _skips_null(field):
-                converted.append((attr, src, field._value_converter()))
-            else:  # a field class of the user's: its deserialize sees every value, null included
-                custom.append((attr, src, field.deserialize))
-        plan = _Plan(tuple(copied), tuple(shared), tuple(checked), tuple(converted), tuple(custom))
-        cls._plan = plan  # type: ignore[attr-defined]
+        cls._serialized = tuple(  # type: ignore[attr-defined]
+            (attr, field.src or attr, field) for attr, field in fields.items()
+        )
+        function, source = _codegen.generate(cls, fields, _kind_of, _HELPERS)
+        cls._deserialize_source = source  # type: ignore[attr-defined]
+        if "deserialize" not in namespace:  # a subclass's own deserialize stays its own
+            cls.deserialize = classmethod(function)  # type: ignore[attr-defined]
+        _document(cls, fields)
         return cls
 
 
 class TembaObject(metaclass=_TembaObjectMeta):
     """Base class of the objects the API returns."""
 
-    __slots__ = ()
-
-    _fields: ClassVar[Dict[str, TembaField]] = {}
-    _plan: ClassVar[_Plan]
+    _fields: ClassVar[Dict[str, TembaField[Any]]] = {}
+    _serialized: ClassVar[Tuple[Tuple[str, str, TembaField[Any]], ...]]
+    #: the generated source of :meth:`deserialize` (see :mod:`temba_client._codegen`)
+    _deserialize_source: ClassVar[str]
 
     #: attributes that identify an object when it is passed where the API expects a reference
     #: (the first one that is not None is sent): a Contact sends its uuid, a Field its key
@@ -317,49 +483,49 @@ class TembaObject(metaclass=_TembaObjectMeta):
         for unknown in kwargs:
             raise ValueError("Class %s has no attribute '%s'" % (type(self).__name__, unknown))
 
+    if not TYPE_CHECKING:
+        # Hidden from type checkers, so that a misspelt attribute stays an error for them.
+
+        def __getattr__(self, name: str) -> Any:
+            # only called when normal lookup fails: the keys a newer server sent that the model lacks
+            extra = self.__dict__.get("_extra")
+            if extra is not None and name in extra:
+                return extra[name]
+            raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(self.__dict__.get("_extra", ())))
+
     @classmethod
     def create(cls: Type[T], **kwargs: Any) -> T:
         """Creates an instance from attribute values; attributes not given are None.
 
+        :param kwargs: attribute values, by field name
         :raises ValueError: for a keyword that is not a field of this class
         """
         return cls(**kwargs)
 
-    @classmethod
-    def deserialize(cls: Type[T], item: Any) -> T:
-        """Creates an instance from a JSON object (a dict); keys the model lacks are ignored and
-        fields the JSON lacks are None.
+    if TYPE_CHECKING:  # pragma: no cover - the real one is generated for each class
 
-        :raises TembaSerializationException: if ``item`` is not a dict or a value has the wrong type
-        """
-        if not isinstance(item, dict):
-            raise TembaSerializationException(
-                "Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__)
-            )
-        instance = cls.__new__(cls)
-        get = item.get
-        copied, shared, checked, converted, custom = cls._plan
-        for attr, src in copied:
-            setattr(instance, attr, get(src))
-        for attr, src in shared:
-            value = get(src)
-            setattr(instance, attr, _share(value, value) if value.__class__ is str else value)
-        for attr, src, expected in checked:
-            value = get(src)
-            if value is not None and not isinstance(value, expected):
-                cls._fields[attr].deserialize(value)  # raises, with the field's own message
-            setattr(instance, attr, value)
-        for attr, src, convert in converted:
-            value = get(src)
-            setattr(instance, attr, None if value is None else convert(value))
-        for attr, src, deserialize in custom:
-            setattr(instance, attr, deserialize(get(src)))
-        return instance
+        @classmethod
+        def deserialize(cls: Type[T], item: Any) -> T:
+            """Creates an instance from a JSON object (a dict).
+
+            Fields the JSON lacks are None; keys the model does not declare are kept (readable as
+            attributes, listed by :func:`extra_fields`, given back by :meth:`serialize`).
+
+            :param item: the JSON object
+            :raises TembaSerializationException: if ``item`` is not a dict or a value has the wrong type
+            """
 
     @classmethod
     def deserialize_list(cls: Type[T], item_list: Any, transformer: Optional[Transformer] = None) -> List[T]:
-        """Creates instances from a JSON array, passing each item through
-        ``transformer(cls, item)`` first when one is given."""
+        """Creates instances from a JSON array.
+
+        :param item_list: the JSON array of objects
+        :param transformer: a function ``(model class, dict) -> dict`` each item goes through first
+        :raises TembaSerializationException: if ``item_list`` is not a list, or an item is invalid
+        """
         if not isinstance(item_list, list):
             raise TembaSerializationException("Value '%s' field is not a list" % (item_list,))
         if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
@@ -370,14 +536,35 @@ class TembaObject(metaclass=_TembaObjectMeta):
         return [deserialize(item) for item in item_list]
 
     def serialize(self) -> Dict[str, Any]:
-        """Converts this object back to its JSON form (a dict)."""
-        return {field.src or attr: field.serialize(getattr(self, attr, None)) for attr, field in self._fields.items()}
+        """Converts this object back to its JSON form (a dict), with the keys the server sent that
+        the model does not declare. Attributes set by other code are not included."""
+        attrs = self.__dict__
+        item: Dict[str, Any] = {}
+        for attr, src, field in self._serialized:
+            value = attrs.get(attr)
+            if value is None and field.omit_none:
+                continue
+            item[src] = field.serialize(value)
+        extra = attrs.get("_extra")
+        if extra:
+            for key, value in extra.items():
+                item.setdefault(key, value)
+        return item
 
     @classmethod
-    def _get_fields(cls) -> Dict[str, TembaField]:
+    def _get_fields(cls) -> Dict[str, TembaField[Any]]:
         return dict(cls._fields)
 
     def __repr__(self) -> str:
         shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
-        values = ", ".join("%s=%r" % (attr, getattr(self, attr, None)) for attr in shown)
+        values = ", ".join("%s=%r" % (attr, self.__dict__.get(attr)) for attr in shown)
         return "%s(%s)" % (type(self).__name__, values)
+
+
+def extra_fields(obj: TembaObject) -> Dict[str, Any]:
+    """The keys of the JSON an object was made from that its model does not declare (a newer
+    server's fields), as the server sent them.
+
+    :param obj: a model object
+    """
+    return dict(obj.__dict__.get("_extra") or {})

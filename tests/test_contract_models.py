@@ -64,7 +64,7 @@ EXAMPLES = {
         "intents": ["book_flight", "book_hotel"], "created_on": WHEN,
     }),
     "contacts": (t.Contact, {
-        "uuid": "09d23a05-47fe-11e4-bfe9-b8f6b119e9ab", "name": "Ben Haggerty", "anon_display": None,
+        "uuid": "09d23a05-47fe-11e4-bfe9-b8f6b119e9ab", "name": "Ben Haggerty",
         "status": "active", "language": "eng", "urns": ["tel:+250788123123"], "groups": [ref("group")],
         "fields": {"nickname": "Macklemore", "side_kick": None, "age": 32}, "flow": ref("flow"),
         "created_on": WHEN, "modified_on": WHEN, "last_seen_on": WHEN, "blocked": False, "stopped": False,
@@ -133,7 +133,7 @@ EXAMPLES = {
     "runs": (t.Run, {
         "id": 12345678, "uuid": "d973c9ba-c5b3-4c0b-9c6b-ba5a1b5e5f01", "flow": ref("flow"),
         "contact": {"uuid": "d33e9ad5-5c35-414c-abd4-e7451c69ff1d", "name": "Bob McFlow",
-                    "urn": "tel:+250788123123", "urn_display": "0788 123 123", "anon_display": None},
+                    "urn": "tel:+250788123123", "urn_display": "0788 123 123"},
         "start": {"uuid": "d973c9ba-c5b3-4c0b-9c6b-ba5a1b5e5f02"}, "responded": True,
         "path": [{"node": "27a86a1b-2cc4-4ae3-a76c-d2d1d0a8b8d0", "time": WHEN}],
         "values": {"color": {"name": "Color", "value": "blue", "category": "Blue",

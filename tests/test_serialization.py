@@ -19,6 +19,7 @@ from temba_client.serialization import (
     ObjectListField,
     SimpleField,
     TembaObject,
+    extra_fields,
 )
 from temba_client.utils import format_iso8601, parse_iso8601, request
 
@@ -102,11 +103,62 @@ def test_inherited_fields():
     assert set(SpecialItem._get_fields()) == set(Item._get_fields()) | {"extra"}
 
 
-def test_instances_have_no_dict_and_pickle():
+def test_instances_take_attributes_of_their_own_and_pickle():
+    # TracPro sets attributes on fetched contacts; generic code calls vars() (rapidpro-python 2.22 allowed both)
     item = Item.deserialize(JSON)
-    assert not hasattr(item, "__dict__")
+    item.group_uuid = "g-1"
+    assert item.group_uuid == "g-1"
+    assert vars(item)["uuid"] == "i-1" and vars(item)["group_uuid"] == "g-1"
+    assert "group_uuid" not in item.serialize()  # only what the server sent is serialized
     copy = pickle.loads(pickle.dumps(item))
-    assert copy.serialize() == item.serialize()
+    assert copy.serialize() == item.serialize() and copy.group_uuid == "g-1"
+
+
+def test_keys_the_model_does_not_declare_are_kept_and_given_back():
+    newer = dict(JSON, colour="red", **{"text:in": 3, "nested": {"a": [1, 2]}})
+    item = Item.deserialize(newer)
+    assert item.colour == "red" and getattr(item, "text:in") == 3 and item.nested == {"a": [1, 2]}
+    assert extra_fields(item) == {"colour": "red", "text:in": 3, "nested": {"a": [1, 2]}}
+    assert "colour" in dir(item)
+    assert item.serialize()["colour"] == "red" and item.serialize()["text:in"] == 3
+    with pytest.raises(AttributeError, match="'Item' object has no attribute 'flavour'"):
+        item.flavour  # noqa: B018
+    # an older server: a declared key missing and an undeclared one present, same number of keys
+    fewer = {key: value for key, value in JSON.items() if key != "tags"}
+    fewer["colour"] = "blue"
+    assert Item.deserialize(fewer).colour == "blue"
+    assert extra_fields(Item.deserialize(JSON)) == {}
+
+
+def test_server_key_named_like_a_method_does_not_hide_it():
+    item = Tag.deserialize({"uuid": "t", "serialize": "oops", "create": 1})
+    assert item.serialize() == {"uuid": "t", "name": None, "serialize": "oops", "create": 1}
+
+
+def test_generated_deserializer_is_readable_and_in_tracebacks():
+    assert "obj.title = get('name')" in Item._deserialize_source
+    with pytest.raises(TembaSerializationException) as caught:
+        Item.deserialize(dict(JSON, count="seven"))
+    frames = [frame.name for frame in caught.traceback]
+    assert "deserialize" in frames
+    assert any("Item.deserialize" in str(frame.path) for frame in caught.traceback)
+
+
+def test_subclass_overriding_deserialize_and_super():
+    class Counted(Item):
+        @classmethod
+        def deserialize(cls, item):
+            obj = super().deserialize(item)
+            obj.seen = True
+            return obj
+
+    items = Counted.deserialize_list([JSON, JSON])
+    assert all(type(item) is Counted and item.seen and item.uuid == "i-1" for item in items)
+
+    class Holder(TembaObject):
+        counted = ObjectField(item_class=Counted)
+
+    assert Holder.deserialize({"counted": JSON}).counted.seen is True
 
 
 def test_custom_field_subclass_is_called():

@@ -1,51 +1,79 @@
-"""The objects of the API v2, one class each, with every field the server sends.
+"""The objects of the API v2, one class each, with every field the RapidPro 26.3 server sends.
 
-Datetimes are timezone-aware UTC :class:`datetime.datetime` objects; references to other objects
-are small nested objects (:class:`ObjectRef` and friends); a field the server did not send is None.
-Deprecated fields are kept as long as servers send them.
+Every attribute is typed (``Run.contact`` is an ``Optional[Run.ContactRef]``, ``Run.path`` an
+``Optional[List[Run.Step]]``...), so type checkers and IDEs know nested attributes. Datetimes are
+timezone-aware UTC :class:`datetime.datetime` objects; references to other objects are small nested
+objects (:class:`ObjectRef` and friends); a field the server did not send (an older server) is
+None, and a key the server sent that the model does not declare (a newer server) is kept: readable
+as an attribute and given back by ``serialize()``. Deprecated fields are kept as long as servers
+send them.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Tuple
+from typing import Any, ClassVar, List, Optional, Tuple, Union
 
 from ..serialization import (
     BooleanField,
+    DateField,
     DatetimeField,
+    DictField,
     IntegerField,
     ListField,
     ObjectDictField,
     ObjectField,
     ObjectListField,
     SimpleField,
+    StringDictField,
+    StringField,
+    StringListField,
     TembaObject,
 )
 
 # ---------------------------------------------------------------------------------------------
-# References to other objects
+# References to other objects, and small objects shared by several endpoints
 # ---------------------------------------------------------------------------------------------
 
 
 class ObjectRef(TembaObject):
     """A reference to another object: ``{"uuid": ..., "name": ...}``."""
 
-    uuid = SimpleField(shared=True)
-    name = SimpleField(shared=True)
+    uuid = StringField(shared=True, doc="the object's UUID")
+    name = StringField(shared=True, doc="the object's name")
 
 
 class FieldRef(TembaObject):
     """A reference to a contact field: ``{"key": ..., "name": ..., "label": ...}``."""
 
-    key = SimpleField(shared=True)
-    name = SimpleField(shared=True)
-    label = SimpleField(shared=True)
+    key = StringField(shared=True, doc="the field's key, e.g. ``joined``")
+    name = StringField(shared=True, doc="the field's name")
+    label = StringField(shared=True, doc="deprecated: the field's name")
 
 
 class UserRef(TembaObject):
     """A reference to a user: ``{"email": ..., "name": ...}``."""
 
-    email = SimpleField(shared=True)
-    name = SimpleField(shared=True)
+    email = StringField(shared=True, doc="the user's e-mail address")
+    name = StringField(shared=True, doc="the user's name")
+
+
+class QuickReply(TembaObject):
+    """A quick reply offered with a message: ``{"type": "text", "text": "Yes"}``."""
+
+    type = StringField(shared=True, doc="``text``, ``form``, ``url`` or ``location``")
+    text = StringField(doc="the text shown to the contact")
+    extra = StringField(omit_none=True, doc="extra text (e.g. the URL of a ``url`` reply), when there is some")
+
+    _repr_attrs = ("type", "text")
+
+
+class Progress(TembaObject):
+    """How far a broadcast or flow start got: ``{"total": ..., "started": ...}``."""
+
+    total = IntegerField(doc="number of contacts to reach (-1 until known)")
+    started = IntegerField(doc="number of contacts reached so far")
+
+    _repr_attrs = ("total", "started")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -56,14 +84,14 @@ class UserRef(TembaObject):
 class Archive(TembaObject):
     """A monthly or daily archive of messages or runs (``archives``)."""
 
-    archive_type = SimpleField()
-    type = SimpleField(src="archive_type")  # rapidpro-python's name for archive_type
-    start_date = DatetimeField()
-    period = SimpleField()
-    record_count = IntegerField()
-    size = IntegerField()
-    hash = SimpleField()
-    download_url = SimpleField()
+    type = StringField(fallback_src="archive_type", doc="``message`` or ``run``")
+    archive_type = StringField(fallback_src="type", doc="``message`` or ``run`` (the older servers' name)")
+    start_date = DatetimeField(doc="the first day the archive covers (midnight UTC)")
+    period = StringField(doc="``daily`` or ``monthly``")
+    record_count = IntegerField(doc="number of records in the file")
+    size = IntegerField(doc="size of the gzipped file in bytes")
+    hash = StringField(doc="MD5 hex digest of the gzipped file (None for an empty archive)")
+    download_url = StringField(doc="presigned URL of the file, valid for 24 hours (None for an empty archive)")
 
     _repr_attrs = ("archive_type", "period", "start_date")
 
@@ -72,38 +100,46 @@ class Boundary(TembaObject):
     """An administrative boundary: country, state, district or ward (``boundaries``)."""
 
     class BoundaryRef(TembaObject):
-        osm_id = SimpleField()
-        name = SimpleField()
+        """A reference to a boundary."""
+
+        osm_id = StringField(doc="the OpenStreetMap id")
+        name = StringField(doc="the boundary's name")
 
     class Geometry(TembaObject):
-        type = SimpleField()
-        coordinates = SimpleField()
+        """A GeoJSON geometry."""
 
-    osm_id = SimpleField()
-    name = SimpleField()
-    parent = ObjectField(item_class=BoundaryRef)
-    level = IntegerField()
-    aliases = ListField()
-    geometry = ObjectField(item_class=Geometry)
+        type = StringField(doc="the GeoJSON type, e.g. ``MultiPolygon``")
+        coordinates = ListField(doc="the GeoJSON coordinates")
+
+    osm_id = StringField(doc="the OpenStreetMap id")
+    name = StringField(doc="the boundary's name")
+    parent = ObjectField(item_class=BoundaryRef, doc="the boundary it lies in")
+    level = IntegerField(doc="0 country, 1 state, 2 district, 3 ward")
+    aliases = StringListField(doc="other names of this boundary in the workspace")
+    geometry = ObjectField(item_class=Geometry, doc="its shape, when stored")
 
 
 class Broadcast(TembaObject):
     """A message sent to several URNs, contacts and groups at once (``broadcasts``).
 
-    ``text`` is a dict of translations, e.g. ``{"eng": "Hello"}``; ``attachments`` likewise maps
-    each language to a list of attachments.
+    ``text`` maps languages to translations, e.g. ``{"eng": "Hello"}``; ``attachments`` and
+    ``quick_replies`` likewise map each language to a list.
     """
 
-    id = IntegerField()
-    uuid = SimpleField()  # not sent by this API version's servers: kept for rapidpro-python code
-    urns = ListField()
-    contacts = ObjectListField(item_class=ObjectRef)
-    groups = ObjectListField(item_class=ObjectRef)
-    text = SimpleField()
-    attachments = SimpleField()
-    base_language = SimpleField()
-    status = SimpleField()
-    created_on = DatetimeField()
+    uuid = StringField(doc="the broadcast's UUID (26.x servers)")
+    status = StringField(
+        shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
+    )
+    progress = ObjectField(item_class=Progress, doc="contacts to reach and reached (26.x servers)")
+    urns = StringListField(doc="URNs it was sent to (None in anonymous workspaces)")
+    contacts = ObjectListField(item_class=ObjectRef, doc="contacts it was sent to")
+    groups = ObjectListField(item_class=ObjectRef, doc="groups it was sent to")
+    text = StringDictField(doc="the text, by language")
+    attachments = DictField(doc="attachments (``<content-type>:<url>``), by language")
+    quick_replies = DictField(doc="quick replies (JSON objects), by language (26.x servers)")
+    base_language = StringField(doc="the language of the base translation")
+    created_on = DatetimeField(doc="when it was created")
+    id = IntegerField(doc="deprecated: the broadcast's integer id")
 
     _identity_attrs = ("id", "uuid")
 
@@ -111,75 +147,78 @@ class Broadcast(TembaObject):
 class Campaign(TembaObject):
     """A campaign: events scheduled relative to a date field of the contacts of a group (``campaigns``)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    archived = BooleanField()
-    group = ObjectField(item_class=ObjectRef)
-    created_on = DatetimeField()
+    uuid = StringField(doc="the campaign's UUID")
+    name = StringField(doc="the campaign's name")
+    archived = BooleanField(doc="whether it is archived (always False: archived campaigns are not listed)")
+    group = ObjectField(item_class=ObjectRef, doc="the group whose contacts it schedules events for")
+    created_on = DatetimeField(doc="when it was created")
 
 
 class CampaignEvent(TembaObject):
     """A campaign event: a message or flow, ``offset`` units of ``unit`` from a date field (``campaign_events``)."""
 
-    uuid = SimpleField()
-    campaign = ObjectField(item_class=ObjectRef)
-    relative_to = ObjectField(item_class=FieldRef)
-    offset = IntegerField()
-    unit = SimpleField()
-    delivery_hour = IntegerField()
-    flow = ObjectField(item_class=ObjectRef)
-    message = SimpleField()
-    created_on = DatetimeField()
+    uuid = StringField(doc="the event's UUID")
+    campaign = ObjectField(item_class=ObjectRef, doc="its campaign")
+    relative_to = ObjectField(item_class=FieldRef, doc="the date field it is scheduled from")
+    offset = IntegerField(doc="how many units before (negative) or after the date")
+    unit = StringField(doc="``minutes``, ``hours``, ``days`` or ``weeks``")
+    delivery_hour = IntegerField(doc="hour of the day to send at (-1: the same time as the date)")
+    flow = ObjectField(item_class=ObjectRef, doc="the flow started (None for a message event)")
+    message = SimpleField(doc="the message, by language (None for a flow event)")
+    created_on = DatetimeField(doc="when it was created")
 
 
 class Channel(TembaObject):
     """A channel through which messages are sent and received (``channels``)."""
 
     class Device(TembaObject):
-        name = SimpleField()
-        power_level = IntegerField()
-        power_status = SimpleField()
-        power_source = SimpleField()
-        network_type = SimpleField()
+        """The phone of an Android channel."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    address = SimpleField()
-    type = SimpleField()  # sent by newer hosted servers only
-    country = SimpleField()
-    device = ObjectField(item_class=Device)
-    last_seen = DatetimeField()
-    created_on = DatetimeField()
+        name = StringField(doc="the device's name")
+        power_level = IntegerField(doc="battery level in percent (-1 if unknown)")
+        power_status = StringField(doc="charging status")
+        power_source = StringField(doc="power source")
+        network_type = StringField(doc="network type")
+
+    uuid = StringField(doc="the channel's UUID")
+    name = StringField(doc="the channel's name")
+    address = StringField(doc="its address, e.g. a phone number")
+    type = StringField(doc="the channel type, e.g. ``android`` (26.x servers)")
+    country = StringField(doc="two-letter country code, or None")
+    device = ObjectField(item_class=Device, doc="the phone, for Android channels")
+    last_seen = DatetimeField(doc="when it was last seen")
+    created_on = DatetimeField(doc="when it was created")
 
 
 class ChannelEvent(TembaObject):
     """Something that happened on a channel: a call, a referral, an opt-in... (``channel_events``)."""
 
-    id = IntegerField()
-    type = SimpleField()
-    contact = ObjectField(item_class=ObjectRef)
-    channel = ObjectField(item_class=ObjectRef)
-    extra = SimpleField()
-    occurred_on = DatetimeField()
-    created_on = DatetimeField()
+    id = IntegerField(doc="the event's id")
+    type = StringField(doc="e.g. ``call-in``, ``new-conversation``, ``referral``, ``optin``")
+    contact = ObjectField(item_class=ObjectRef, doc="the contact")
+    channel = ObjectField(item_class=ObjectRef, doc="the channel")
+    extra = DictField(doc="details of the event")
+    occurred_on = DatetimeField(doc="when it happened")
+    created_on = DatetimeField(doc="when it was recorded")
 
     _repr_attrs = ("id", "type")
 
 
 class Classifier(TembaObject):
-    """An NLU classifier (``classifiers``)."""
+    """An NLU classifier (``classifiers``; older servers only)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    type = SimpleField()
-    intents = ListField()
-    created_on = DatetimeField()
+    uuid = StringField(doc="the classifier's UUID")
+    name = StringField(doc="the classifier's name")
+    type = StringField(doc="e.g. ``wit``, ``luis``, ``bothub``")
+    intents = StringListField(doc="the intents it recognises")
+    created_on = DatetimeField(doc="when it was created")
 
 
-class _URNListField(ListField):
+class _URNListField(ListField["Union[str, Contact.URN]"]):
     """A contact's URNs: strings, or :class:`Contact.URN` objects when fetched with ``expand_urns``."""
 
     _skips_null = True
+    _type_name = "list[str | Contact.URN]"
 
     def deserialize(self, value: Any) -> Any:
         if value.__class__ is list and (not value or value[0].__class__ is str):
@@ -199,45 +238,56 @@ class Contact(TembaObject):
     """A contact (``contacts``).
 
     ``urns`` holds strings such as ``"tel:+250788123123"``, or :class:`Contact.URN` objects when
-    fetched with ``expand_urns=True``. ``fields`` maps field keys to their values.
+    fetched with ``expand_urns=True``. ``fields`` maps field keys to their values (strings).
     """
 
     class URN(TembaObject):
         """A URN in its expanded form."""
 
-        channel = ObjectField(item_class=ObjectRef)
-        scheme = SimpleField(shared=True)
-        path = SimpleField()
-        display = SimpleField()
+        channel = ObjectField(item_class=ObjectRef, doc="the channel it is used with")
+        scheme = StringField(shared=True, doc="e.g. ``tel``")
+        path = StringField(doc="e.g. ``+250788123123``")
+        display = StringField(doc="how it is displayed, or None")
 
-        _repr_attrs = ("scheme", "path")
+        _repr_attrs = ("scheme",)
 
-    uuid = SimpleField()
-    name = SimpleField()
-    anon_display = SimpleField()
-    status = SimpleField(shared=True)
-    language = SimpleField(shared=True)
-    urns = _URNListField()
-    groups = ObjectListField(item_class=ObjectRef)
-    fields = SimpleField()
-    flow = ObjectField(item_class=ObjectRef)
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
-    last_seen_on = DatetimeField()
-    blocked = BooleanField()  # deprecated: status == "blocked"
-    stopped = BooleanField()  # deprecated: status == "stopped"
+    class Note(TembaObject):
+        """A note written on a contact."""
+
+        text = StringField(doc="the note")
+        created_on = DatetimeField(doc="when it was written")
+        created_by = ObjectField(item_class=UserRef, doc="who wrote it")
+
+        _repr_attrs = ("created_on",)
+
+    uuid = StringField(doc="the contact's UUID")
+    name = StringField(doc="the contact's name, or None")
+    ref = StringField(omit_none=True, doc="the contact's reference (anonymous workspaces only)")
+    anon_display = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
+    status = StringField(shared=True, doc="``active``, ``blocked``, ``stopped`` or ``archived``")
+    language = StringField(shared=True, doc="three-letter language code, or None")
+    urns = _URNListField(doc="the contact's URNs, e.g. ``tel:+250788123123``")
+    groups = ObjectListField(item_class=ObjectRef, doc="the groups it belongs to")
+    notes = ObjectListField(item_class=Note, doc="notes on the contact, oldest first, at most 5 (26.x servers)")
+    fields = DictField(doc="values of the contact fields, by key (strings or None)")
+    flow = ObjectField(item_class=ObjectRef, doc="the flow it is in, or None")
+    created_on = DatetimeField(doc="when it was created")
+    modified_on = DatetimeField(doc="when it was last modified")
+    last_seen_on = DatetimeField(doc="when it last sent a message, or None")
+    blocked = BooleanField(doc="deprecated: ``status == 'blocked'``")
+    stopped = BooleanField(doc="deprecated: ``status == 'stopped'``")
 
 
 class Export(TembaObject):
     """An export of flow and campaign definitions with their dependencies (``definitions``)."""
 
-    version = SimpleField()
-    site = SimpleField()
-    flows = ListField()
-    campaigns = ListField()
-    triggers = ListField()
-    fields = ListField()
-    groups = ListField()
+    version = StringField(doc="the export format's version")
+    site = StringField(doc="the server it was exported from")
+    flows = ListField(doc="flow definitions (JSON)")
+    campaigns = ListField(doc="campaign definitions (JSON)")
+    triggers = ListField(doc="trigger definitions (JSON)")
+    fields = ListField(doc="contact field definitions (JSON)")
+    groups = ListField(doc="group definitions (JSON)")
 
     _repr_attrs = ("version",)
 
@@ -246,104 +296,122 @@ class Field(TembaObject):
     """A contact field (``fields``)."""
 
     class Usages(TembaObject):
-        campaign_events = IntegerField()
-        flows = IntegerField()
-        groups = IntegerField()
+        """Where a field is used."""
 
-    key = SimpleField()
-    name = SimpleField()
-    type = SimpleField()
-    featured = BooleanField()
-    priority = IntegerField()
-    usages = ObjectField(item_class=Usages)
-    agent_access = SimpleField()
-    label = SimpleField()  # deprecated: name
-    value_type = SimpleField()  # deprecated: type, with "numeric" for "number"
+        campaign_events = IntegerField(doc="number of campaign events")
+        flows = IntegerField(doc="number of flows")
+        groups = IntegerField(doc="number of smart groups")
+
+    key = StringField(doc="the field's key")
+    name = StringField(doc="the field's name")
+    type = StringField(doc="``text``, ``number``, ``datetime``, ``state``, ``district`` or ``ward``")
+    featured = BooleanField(doc="whether it is featured")
+    priority = IntegerField(doc="its position among featured fields")
+    usages = ObjectField(item_class=Usages, doc="where it is used")
+    agent_access = StringField(doc="``none``, ``view`` or ``edit``")
+    label = StringField(doc="deprecated: the name")
+    value_type = StringField(doc="deprecated: the type, with ``numeric`` for ``number``")
 
 
 class Flow(TembaObject):
     """A flow (``flows``)."""
 
     class Runs(TembaObject):
-        active = IntegerField()
-        waiting = IntegerField()
-        completed = IntegerField()
-        interrupted = IntegerField()
-        expired = IntegerField()
-        failed = IntegerField()
+        """Counts of a flow's runs by state."""
+
+        active = IntegerField(doc="active runs")
+        waiting = IntegerField(doc="runs waiting for a reply")
+        completed = IntegerField(doc="completed runs")
+        interrupted = IntegerField(doc="interrupted runs")
+        expired = IntegerField(doc="expired runs")
+        failed = IntegerField(doc="failed runs")
 
     class FlowResult(TembaObject):
-        key = SimpleField()
-        name = SimpleField()
-        categories = SimpleField()
-        node_uuids = SimpleField()
+        """A result a flow saves."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    type = SimpleField()
-    archived = BooleanField()
-    labels = ObjectListField(item_class=ObjectRef)
-    expires = IntegerField()
-    runs = ObjectField(item_class=Runs)
-    results = ObjectListField(item_class=FlowResult)
-    parent_refs = ListField()
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
+        key = StringField(doc="the result's key")
+        name = StringField(doc="the result's name")
+        categories = StringListField(doc="its categories")
+        node_uuids = StringListField(doc="the nodes that save it")
+
+    uuid = StringField(doc="the flow's UUID")
+    name = StringField(doc="the flow's name")
+    type = StringField(doc="``message``, ``voice``, ``background`` or ``survey``")
+    archived = BooleanField(doc="whether it is archived")
+    labels = ObjectListField(item_class=ObjectRef, doc="its labels")
+    expires = IntegerField(doc="minutes of inactivity after which a run expires")
+    runs = ObjectField(item_class=Runs, doc="counts of its runs")
+    results = ObjectListField(item_class=FlowResult, doc="the results it saves")
+    parent_refs = StringListField(doc="result keys of parent flows it uses")
+    created_on = DatetimeField(doc="when it was created")
+    modified_on = DatetimeField(doc="when it was last modified")
+
+
+class _LenientBooleanField(BooleanField):
+    """A boolean that older starts may record as null or ``{}``: any non-boolean is None."""
+
+    _skips_null = True
+
+    def deserialize(self, value: Any) -> Optional[bool]:
+        return value if isinstance(value, bool) else None
 
 
 class FlowStart(TembaObject):
     """A request to start contacts in a flow (``flow_starts``)."""
 
-    id = IntegerField()
-    uuid = SimpleField()
-    flow = ObjectField(item_class=ObjectRef)
-    status = SimpleField()
-    groups = ObjectListField(item_class=ObjectRef)
-    contacts = ObjectListField(item_class=ObjectRef)
-    params = SimpleField()
-    extra = SimpleField()  # deprecated: params
-    restart_participants = BooleanField()
-    exclude_active = BooleanField()
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
+    uuid = StringField(doc="the start's UUID")
+    flow = ObjectField(item_class=ObjectRef, doc="the flow")
+    status = StringField(
+        shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
+    )
+    progress = ObjectField(item_class=Progress, doc="contacts to start and started (26.x servers)")
+    groups = ObjectListField(item_class=ObjectRef, doc="groups started")
+    contacts = ObjectListField(item_class=ObjectRef, doc="contacts started")
+    params = DictField(doc="parameters passed to the flow as ``@trigger.params``")
+    created_on = DatetimeField(doc="when it was created")
+    modified_on = DatetimeField(doc="when it was last modified")
+    id = IntegerField(doc="deprecated: the start's integer id")
+    extra = DictField(doc="deprecated: the same as ``params``")
+    restart_participants = BooleanField(doc="deprecated: whether contacts already in the flow were restarted")
+    exclude_active = _LenientBooleanField(doc="deprecated: whether contacts active in other flows were skipped")
 
 
 class Global(TembaObject):
     """A workspace global value (``globals``)."""
 
-    key = SimpleField()
-    name = SimpleField()
-    value = SimpleField()
-    modified_on = DatetimeField()
+    key = StringField(doc="the global's key")
+    name = StringField(doc="the global's name")
+    value = StringField(doc="its value")
+    modified_on = DatetimeField(doc="when it was last modified")
 
 
 class Group(TembaObject):
     """A contact group; a smart group has a ``query`` (``groups``)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    query = SimpleField()
-    status = SimpleField()
-    system = BooleanField()
-    count = IntegerField()
+    uuid = StringField(doc="the group's UUID")
+    name = StringField(doc="the group's name")
+    query = StringField(doc="the query of a smart group, or None")
+    status = StringField(doc="``evaluating``, ``ready`` or ``invalid``")
+    system = BooleanField(doc="whether it is a system group")
+    count = IntegerField(doc="number of contacts in it")
 
 
 class Label(TembaObject):
     """A message label (``labels``)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    count = IntegerField()
+    uuid = StringField(doc="the label's UUID")
+    name = StringField(doc="the label's name")
+    count = IntegerField(doc="number of messages with it")
 
 
 class Media(TembaObject):
     """An uploaded media file, to attach to messages and broadcasts by its uuid (``media``)."""
 
-    uuid = SimpleField()
-    content_type = SimpleField()
-    url = SimpleField()
-    filename = SimpleField()
-    size = IntegerField()
+    uuid = StringField(doc="the file's UUID")
+    content_type = StringField(doc="its content type")
+    url = StringField(doc="its URL")
+    filename = StringField(doc="its file name")
+    size = IntegerField(doc="its size in bytes")
 
     _repr_attrs = ("uuid", "filename", "content_type")
 
@@ -352,59 +420,68 @@ class Message(TembaObject):
     """An incoming or outgoing message (``messages``)."""
 
     class AttachmentRef(TembaObject):
-        content_type = SimpleField(shared=True)
-        url = SimpleField()
+        """An attachment of a message."""
 
-    class QuickReply(TembaObject):
-        text = SimpleField()
-        extra = SimpleField()
+        content_type = StringField(shared=True, doc="its content type")
+        url = StringField(doc="its URL")
 
-    id = IntegerField()
-    uuid = SimpleField()  # sent by newer hosted servers only
-    broadcast = IntegerField()
-    contact = ObjectField(item_class=ObjectRef)
-    urn = SimpleField()
-    channel = ObjectField(item_class=ObjectRef)
-    direction = SimpleField(shared=True)
-    type = SimpleField(shared=True)
-    status = SimpleField(shared=True)
-    archived = BooleanField()  # deprecated: visibility == "archived"
-    visibility = SimpleField(shared=True)
-    text = SimpleField()
-    labels = ObjectListField(item_class=ObjectRef)
-    flow = ObjectField(item_class=ObjectRef)
-    attachments = ObjectListField(item_class=AttachmentRef)
-    quick_replies = ObjectListField(item_class=QuickReply)  # sent by newer hosted servers only
-    created_on = DatetimeField()
-    sent_on = DatetimeField()
-    modified_on = DatetimeField()
-    media = SimpleField()  # deprecated: attachments
+    QuickReply = QuickReply
+
+    uuid = StringField(doc="the message's UUID (26.x servers)")
+    contact = ObjectField(item_class=ObjectRef, doc="the contact")
+    urn = StringField(doc="the URN it was sent to or from (None in anonymous workspaces)")
+    channel = ObjectField(item_class=ObjectRef, doc="the channel, or None")
+    direction = StringField(shared=True, doc="``in`` or ``out``")
+    type = StringField(shared=True, doc="``text``, ``optin`` or ``voice``")
+    status = StringField(
+        shared=True,
+        doc="``queued``, ``wired``, ``sent``, ``delivered``, ``read``, ``handled``, ``errored`` or ``failed``",
+    )
+    archived = BooleanField(doc="deprecated: ``visibility == 'archived'``")
+    visibility = StringField(shared=True, doc="``visible`` or ``archived``")
+    text = StringField(doc="the text")
+    labels = ObjectListField(item_class=ObjectRef, doc="its labels")
+    flow = ObjectField(item_class=ObjectRef, doc="the flow it belongs to, or None")
+    attachments = ObjectListField(item_class=AttachmentRef, doc="its attachments")
+    quick_replies = ObjectListField(item_class=QuickReply, doc="its quick replies (26.x servers)")
+    created_on = DatetimeField(doc="when it was created")
+    sent_on = DatetimeField(doc="when it was sent, or None")
+    modified_on = DatetimeField(doc="when it was last modified")
+    media = StringField(doc="deprecated: the first attachment as ``<content-type>:<url>``")
+    id = IntegerField(doc="deprecated: the message's integer id (what message actions take)")
+    broadcast = IntegerField(doc="deprecated: the id of its broadcast, or None")
 
     # message actions take the integer id: it goes first
     _identity_attrs: ClassVar[Tuple[str, ...]] = ("id", "uuid")
-    _repr_attrs = ("id", "direction", "text")
+    _repr_attrs = ("id", "direction")
 
 
 class OptIn(TembaObject):
-    """An opt-in that contacts can give or withdraw on a channel (``optins``)."""
+    """An opt-in that contacts can give or withdraw on a channel (``optins``; older servers only)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    created_on = DatetimeField()
+    uuid = StringField(doc="the opt-in's UUID")
+    name = StringField(doc="the opt-in's name")
+    created_on = DatetimeField(doc="when it was created")
 
 
 class Org(TembaObject):
     """The workspace of the token (``org``, deprecated alias of ``workspace``)."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    country = SimpleField()
-    languages = ListField()
-    primary_language = SimpleField()
-    timezone = SimpleField()
-    date_style = SimpleField()
-    anon = BooleanField()
-    credits = SimpleField()  # deprecated
+    class Credits(TembaObject):
+        """Deprecated credits: always -1."""
+
+        used = IntegerField(doc="always -1")
+        remaining = IntegerField(doc="always -1")
+
+    uuid = StringField(doc="the workspace's UUID")
+    name = StringField(doc="the workspace's name")
+    country = StringField(doc="two-letter country code, or an empty string")
+    languages = StringListField(doc="its languages, the first being the default")
+    timezone = StringField(doc="its IANA time zone")
+    date_style = StringField(doc="``day_first``, ``month_first`` or ``year_first``")
+    anon = BooleanField(doc="whether it is anonymous (URNs hidden)")
+    credits = ObjectField(item_class=Credits, doc="deprecated")
+    primary_language = StringField(doc="deprecated: the first of ``languages``")
 
 
 class Workspace(Org):
@@ -414,17 +491,17 @@ class Workspace(Org):
 class Resthook(TembaObject):
     """A resthook: a named event that external services subscribe to (``resthooks``)."""
 
-    resthook = SimpleField()
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
+    resthook = StringField(doc="the resthook's slug")
+    created_on = DatetimeField(doc="when it was created")
+    modified_on = DatetimeField(doc="when it was last modified")
 
 
 class ResthookEvent(TembaObject):
     """An event fired on a resthook, with its payload (``resthook_events``)."""
 
-    resthook = SimpleField()
-    data = SimpleField()
-    created_on = DatetimeField()
+    resthook = StringField(doc="the resthook's slug")
+    data = DictField(doc="the payload")
+    created_on = DatetimeField(doc="when it was fired")
 
     _repr_attrs = ("resthook", "created_on")
 
@@ -432,88 +509,126 @@ class ResthookEvent(TembaObject):
 class ResthookSubscriber(TembaObject):
     """A URL subscribed to a resthook (``resthook_subscribers``)."""
 
-    id = IntegerField()
-    resthook = SimpleField()
-    target_url = SimpleField()
-    created_on = DatetimeField()
+    id = IntegerField(doc="the subscriber's id")
+    resthook = StringField(doc="the resthook's slug")
+    target_url = StringField(doc="the URL called")
+    created_on = DatetimeField(doc="when it was created")
+
+    _repr_attrs = ("id", "resthook")
 
 
 class Run(TembaObject):
     """A contact's run through a flow (``runs``)."""
 
     class ContactRef(TembaObject):
-        uuid = SimpleField(shared=True)
-        name = SimpleField(shared=True)
-        urn = SimpleField(shared=True)
-        urn_display = SimpleField(shared=True)
-        anon_display = SimpleField()
+        """The contact of a run."""
+
+        uuid = StringField(shared=True, doc="the contact's UUID")
+        name = StringField(shared=True, doc="the contact's name")
+        urn = StringField(doc="its URN (``tel:********`` in anonymous workspaces)")
+        urn_display = StringField(doc="how its URN is displayed, or None")
+        ref = StringField(omit_none=True, doc="its reference (anonymous workspaces only)")
+        anon_display = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
 
     class StartRef(TembaObject):
-        uuid = SimpleField(shared=True)
+        """The flow start that started a run."""
+
+        uuid = StringField(doc="the start's UUID")
 
     class Step(TembaObject):
-        node = SimpleField(shared=True)
-        time = DatetimeField()
+        """A node a run went through."""
+
+        node = StringField(shared=True, doc="the node's UUID")
+        time = DatetimeField(doc="when the run got there")
+
+        _repr_attrs = ("node", "time")
 
     class Value(TembaObject):
-        name = SimpleField(shared=True)
-        value = SimpleField()
-        category = SimpleField(shared=True)
-        node = SimpleField(shared=True)
-        time = DatetimeField()
-        input = SimpleField()
+        """A result a run saved."""
 
-        _repr_attrs = ("name", "value", "category")
+        name = StringField(shared=True, doc="the result's name")
+        value = StringField(doc="its value")
+        category = StringField(shared=True, doc="its category")
+        node = StringField(shared=True, doc="the node that saved it")
+        time = DatetimeField(doc="when it was saved")
+        input = StringField(omit_none=True, doc="the input it was saved from (archive files and older servers)")
 
-    id = IntegerField()
-    uuid = SimpleField()
-    flow = ObjectField(item_class=ObjectRef)
-    contact = ObjectField(item_class=ContactRef)
-    start = ObjectField(item_class=StartRef)
-    responded = BooleanField()
-    path = ObjectListField(item_class=Step)
-    values = ObjectDictField(item_class=Value)
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
-    exited_on = DatetimeField()
-    exit_type = SimpleField(shared=True)
+        _repr_attrs = ("name", "category")
+
+    uuid = StringField(doc="the run's UUID")
+    flow = ObjectField(item_class=ObjectRef, doc="the flow")
+    contact = ObjectField(item_class=ContactRef, doc="the contact")
+    start = ObjectField(item_class=StartRef, doc="the flow start that started it, or None")
+    responded = BooleanField(doc="whether the contact responded")
+    path = ObjectListField(item_class=Step, doc="the nodes it went through (None when fetched with paths=False)")
+    values = ObjectDictField(item_class=Value, doc="the results it saved, by result key")
+    created_on = DatetimeField(doc="when it started")
+    modified_on = DatetimeField(doc="when it was last modified")
+    exited_on = DatetimeField(doc="when it ended, or None while active")
+    exit_type = StringField(
+        shared=True, doc="``interrupted``, ``completed``, ``expired``, ``failed``, or None while active"
+    )
+    id = IntegerField(doc="deprecated: the run's integer id")
+
+
+class ChannelCounts(TembaObject):
+    """A channel's message counts for one day (statistics)."""
+
+    type = StringField(shared=True, doc="the channel type, e.g. ``android``")
+    text_in = IntegerField(src="text:in", omit_none=True, doc="text messages received (None: none)")
+    text_out = IntegerField(src="text:out", omit_none=True, doc="text messages sent (None: none)")
+    voice_in = IntegerField(src="voice:in", omit_none=True, doc="voice calls received (None: none)")
+    voice_out = IntegerField(src="voice:out", omit_none=True, doc="voice calls made (None: none)")
+
+    _repr_attrs = ("type", "text_in", "text_out")
+
+
+class Statistics(TembaObject):
+    """Message counts of one day, per channel (``statistics``; 26.x servers)."""
+
+    date = DateField(doc="the day")
+    channels = ObjectDictField(item_class=ChannelCounts, doc="counts by channel UUID (active channels with counts)")
+
+    _repr_attrs = ("date",)
 
 
 class Template(TembaObject):
-    """A WhatsApp-style message template with its translations (``templates``)."""
+    """A WhatsApp-style message template with its translations (``templates``; older servers only)."""
 
     class Translation(TembaObject):
-        language = SimpleField()
-        locale = SimpleField()
-        content = SimpleField()
-        namespace = SimpleField()
-        variable_count = IntegerField()
-        status = SimpleField()
-        channel = ObjectField(item_class=ObjectRef)
+        """A template's translation for one channel and locale."""
+
+        language = StringField(doc="its language")
+        locale = StringField(doc="its locale")
+        content = StringField(doc="its text")
+        namespace = StringField(doc="its namespace")
+        variable_count = IntegerField(doc="how many variables it has")
+        status = StringField(doc="its approval status")
+        channel = ObjectField(item_class=ObjectRef, doc="its channel")
 
         _repr_attrs = ("locale", "status")
 
-    uuid = SimpleField()
-    name = SimpleField()
-    translations = ObjectListField(item_class=Translation)
-    created_on = DatetimeField()
-    modified_on = DatetimeField()
+    uuid = StringField(doc="the template's UUID")
+    name = StringField(doc="the template's name")
+    translations = ObjectListField(item_class=Translation, doc="its translations")
+    created_on = DatetimeField(doc="when it was created")
+    modified_on = DatetimeField(doc="when it was last modified")
 
 
 class Ticket(TembaObject):
     """A ticket opened for a contact (``tickets``)."""
 
-    uuid = SimpleField()
-    contact = ObjectField(item_class=ObjectRef)
-    status = SimpleField()
-    topic = ObjectField(item_class=ObjectRef)
-    body = SimpleField()
-    assignee = ObjectField(item_class=UserRef)
-    opened_on = DatetimeField()
-    opened_by = ObjectField(item_class=UserRef)
-    opened_in = ObjectField(item_class=ObjectRef)
-    modified_on = DatetimeField()
-    closed_on = DatetimeField()
+    uuid = StringField(doc="the ticket's UUID")
+    contact = ObjectField(item_class=ObjectRef, doc="the contact")
+    status = StringField(shared=True, doc="``open`` or ``closed``")
+    topic = ObjectField(item_class=ObjectRef, doc="its topic")
+    body = StringField(doc="deprecated: always None")
+    assignee = ObjectField(item_class=UserRef, doc="the user it is assigned to, or None")
+    opened_on = DatetimeField(doc="when it was opened")
+    opened_by = ObjectField(item_class=UserRef, doc="the user who opened it, or None")
+    opened_in = ObjectField(item_class=ObjectRef, doc="the flow that opened it, or None")
+    modified_on = DatetimeField(doc="when it was last modified")
+    closed_on = DatetimeField(doc="when it was closed, or None")
 
     _repr_attrs = ("uuid", "status")
 
@@ -522,23 +637,33 @@ class Topic(TembaObject):
     """A ticket topic (``topics``)."""
 
     class Counts(TembaObject):
-        open = IntegerField()
-        closed = IntegerField()
+        """Numbers of open and closed tickets of a topic."""
 
-    uuid = SimpleField()
-    name = SimpleField()
-    counts = ObjectField(item_class=Counts)
-    system = BooleanField()
-    created_on = DatetimeField()
+        open = IntegerField(doc="open tickets")
+        closed = IntegerField(doc="closed tickets")
+
+    uuid = StringField(doc="the topic's UUID")
+    name = StringField(doc="the topic's name")
+    counts = ObjectField(item_class=Counts, doc="its tickets")
+    system = BooleanField(doc="whether it is a system topic")
+    created_on = DatetimeField(doc="when it was created")
 
 
 class User(TembaObject):
     """A user of the workspace (``users``)."""
 
-    email = SimpleField()
-    first_name = SimpleField()
-    last_name = SimpleField()
-    role = SimpleField()
-    created_on = DatetimeField()
+    uuid = StringField(doc="the user's UUID (26.x servers)")
+    name = StringField(doc="the user's name (26.x servers)")
+    email = StringField(doc="the user's e-mail address")
+    role = StringField(doc="``administrator``, ``editor`` or ``agent``")
+    team = ObjectField(item_class=ObjectRef, doc="the user's team, or None (26.x servers)")
+    created_on = DatetimeField(doc="when the user joined")
+    avatar = StringField(doc="URL of the user's picture, or None (26.x servers)")
+    first_name = StringField(doc="deprecated: first name")
+    last_name = StringField(doc="deprecated: last name")
 
-    _repr_attrs = ("email", "role")
+    _repr_attrs = ("uuid", "role")
+
+
+#: what a contact's ``urns`` holds
+URNList = List[Union[str, Contact.URN]]
