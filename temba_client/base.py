@@ -11,13 +11,16 @@ reads.
 from __future__ import annotations
 
 import datetime
+import math
 import re
+import uuid as _uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple, Type, TypeVar
 
 import requests
 
+from .exceptions import TembaValidationError
 from .pagination import CursorIterator, CursorQuery
 from .serialization import TembaObject, Transformer
 from .transport import (
@@ -28,9 +31,12 @@ from .transport import (
     Timeout,
     Transport,
 )
-from .utils import format_iso8601
+from .utils import format_iso8601, parse_iso8601, request
 
-__all__ = ["BaseClient", "BaseCursorClient", "CursorIterator", "CursorQuery", "Endpoint"]
+__all__ = ["MAX_RETRIES", "BaseClient", "BaseCursorClient", "CursorIterator", "CursorQuery", "Endpoint", "request"]
+
+#: rapidpro-python's constant: how many times a rate-limited request is retried
+MAX_RETRIES = 5
 
 T = TypeVar("T", bound=TembaObject)
 
@@ -47,6 +53,14 @@ NULL: Any = _Null()
 
 #: Most list attributes of a request body (URNs, contacts, groups, messages, tickets) take at most this many items.
 MAX_BODY_LIST = 100
+#: A message, or a broadcast's translation, has at most this many attachments...
+MAX_ATTACHMENTS = 10
+#: ...and this many quick replies.
+MAX_QUICK_REPLIES = 10
+#: A repeatable query parameter (e.g. ``uuid``) takes at most this many values.
+MAX_QUERY_VALUES = 100
+#: Filters compared with a record's time: a string given for them must be ISO 8601.
+_DATETIME_FILTERS = ("before", "after")
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,9 @@ class Endpoint:
     :param one_of: groups of body attributes of which at least one must be given
     :param exclusive: groups of filters or body attributes of which at most one may be given
     :param limits: the most items each list attribute of a body may have
+    :param dates: filters the server reads as dates (``YYYY-MM-DD``) rather than datetimes
+    :param integers: filters that must be integers (the server fails on others instead of saying so)
+    :param uuids: filters that must be UUIDs (likewise)
     """
 
     path: str
@@ -73,6 +90,9 @@ class Endpoint:
     one_of: Tuple[Tuple[str, ...], ...] = ()
     exclusive: Tuple[Tuple[str, ...], ...] = ()
     limits: Mapping[str, int] = field(default_factory=dict)
+    dates: Tuple[str, ...] = ()
+    integers: Tuple[str, ...] = ()
+    uuids: Tuple[str, ...] = ()
 
 
 class BaseClient:
@@ -162,15 +182,26 @@ class BaseClient:
     def _url(self, endpoint: Endpoint) -> str:
         return "%s/%s.json" % (self.root_url, endpoint.path)
 
-    def _get_query(self, endpoint: Endpoint, **filters: Any) -> CursorQuery:
-        """A lazy query of an endpoint's objects matching the given filters."""
+    def _query(self, endpoint: Endpoint, **filters: Any) -> CursorQuery[Any]:
+        """A lazy query of an endpoint's objects matching the given filters, checked and converted
+        to what the server reads, made by :meth:`_get_query`."""
         params = self._query_params(endpoint, filters)
         assert endpoint.obj_class is not None
+        return self._get_query(endpoint.path, params, endpoint.obj_class)
+
+    def _get_query(self, endpoint: str, params: Dict[str, Any], clazz: Type[T]) -> CursorQuery[T]:
+        """A lazy query of an endpoint (rapidpro-python's hook, with its arguments: a subclass that
+        overrides it sees every query).
+
+        :param endpoint: the endpoint's name, e.g. ``"contacts"``
+        :param params: the query parameters, as sent
+        :param clazz: the model of its objects
+        """
         return CursorQuery(
             self._transport,
-            self._url(endpoint),
+            "%s/%s.json" % (self.root_url, endpoint),
             params,
-            endpoint.obj_class,
+            clazz,
             self.transformer,
             self.retry_on_rate_exceed,
         )
@@ -225,8 +256,16 @@ class BaseClient:
                 raise TypeError("%s does not take the filter %r" % (endpoint.path, name))
             wire = endpoint.renames.get(name, name)
             if wire in params:
-                raise ValueError("%s: %s and %s are the same filter, give only one" % (endpoint.path, name, wire))
-            params[wire] = _query_value(value)
+                raise TembaValidationError(
+                    "%s: %s and %s are the same filter, give only one" % (endpoint.path, name, wire)
+                )
+            if name in endpoint.dates:
+                params[wire] = _date_value(endpoint, name, value)
+            elif name in _DATETIME_FILTERS and isinstance(value, str):
+                params[wire] = _datetime_string(endpoint, name, value)
+            else:
+                params[wire] = _query_value(value)
+            _check_query_value(endpoint, name, params[wire])
         _check_exclusive(endpoint, given)
         return params
 
@@ -234,21 +273,23 @@ class BaseClient:
         if lookup not in endpoint.lookups:  # pragma: no cover - a mistake in an endpoint declaration
             raise TypeError("%s objects are not looked up by %r" % (endpoint.path, lookup))
         if value is None or value == "":
-            raise ValueError("%s: the object to change must be given (by %s)" % (endpoint.path, lookup))
+            raise TembaValidationError("%s: the object to change must be given (by %s)" % (endpoint.path, lookup))
+        if isinstance(value, (list, tuple, set, frozenset, dict)):
+            raise TypeError("%s: give one object to change, not a %s" % (endpoint.path, type(value).__name__))
         return {lookup: _query_value(value)}
 
     @staticmethod
     def _check_required(endpoint: Endpoint, attrs: Mapping[str, Any]) -> None:
         for name in endpoint.required:
             if attrs.get(name) is None:
-                raise ValueError("%s: %s is required" % (endpoint.path, name))
+                raise TembaValidationError("%s: %s is required" % (endpoint.path, name))
 
     @staticmethod
     def _body(endpoint: Endpoint, attrs: Mapping[str, Any]) -> Dict[str, Any]:
         given = {name: value for name, value in attrs.items() if value is not None}
         for group in endpoint.one_of:
             if not any(name in given for name in group):
-                raise ValueError("%s: at least one of %s must be given" % (endpoint.path, ", ".join(group)))
+                raise TembaValidationError("%s: at least one of %s must be given" % (endpoint.path, ", ".join(group)))
         _check_exclusive(endpoint, given)
         for name, limit in endpoint.limits.items():
             value = given.get(name)
@@ -257,7 +298,9 @@ class BaseClient:
                     "%s: %s takes a list (or dict), not a single %s" % (endpoint.path, name, type(value).__name__)
                 )
             if isinstance(value, (list, tuple, set, frozenset)) and len(value) > limit:
-                raise ValueError("%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value)))
+                raise TembaValidationError(
+                    "%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value))
+                )
         return {name: _json_value(value) for name, value in given.items()}
 
     def _deserialize(self, endpoint: Endpoint, item: Any) -> Any:
@@ -283,7 +326,9 @@ def _check_exclusive(endpoint: Endpoint, given: Mapping[str, Any]) -> None:
     for group in endpoint.exclusive:
         present = [name for name in group if name in given]
         if len(present) > 1:
-            raise ValueError("%s: %s cannot be combined, give only one" % (endpoint.path, " and ".join(present)))
+            raise TembaValidationError(
+                "%s: %s cannot be combined, give only one" % (endpoint.path, " and ".join(present))
+            )
 
 
 def _reference(obj: TembaObject) -> Any:
@@ -293,6 +338,63 @@ def _reference(obj: TembaObject) -> Any:
         if value is not None:
             return value
     raise ValueError("%r has no identifier (uuid, id or key) to send" % (obj,))
+
+
+def _date_value(endpoint: Endpoint, name: str, value: Any) -> str:
+    """A date filter as the server reads it: ``YYYY-MM-DD``."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip()[:10]).isoformat()
+        except ValueError:
+            pass
+        raise ValueError("%s: %s must be a date (YYYY-MM-DD), not %r" % (endpoint.path, name, value))
+    raise TypeError("%s: %s must be a date, not a %s" % (endpoint.path, name, type(value).__name__))
+
+
+def _datetime_string(endpoint: Endpoint, name: str, value: str) -> str:
+    """A time given as a string, checked and normalised: the server silently matches nothing for
+    a time it cannot read (``after="yesterday"`` would return an empty export)."""
+    try:
+        parsed = parse_iso8601(value.strip())
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        raise ValueError(
+            "%s: %s must be an ISO 8601 time such as 2024-01-31T12:00:00Z, not %r" % (endpoint.path, name, value)
+        )
+    return format_iso8601(parsed)
+
+
+def _check_query_value(endpoint: Endpoint, name: str, value: Any) -> None:
+    """Checks what the server would fail on (a 500, not a 400) or limits, before anything is sent."""
+    values = value if isinstance(value, list) else [value]
+    if len(values) > MAX_QUERY_VALUES:
+        raise TembaValidationError(
+            "%s: %s can have at most %d values, got %d" % (endpoint.path, name, MAX_QUERY_VALUES, len(values))
+        )
+    for item in values:
+        if name in endpoint.integers and not _is_integer(item):
+            raise TembaValidationError("%s: %s must be an integer id, not %r" % (endpoint.path, name, item))
+        if name in endpoint.uuids and not _is_uuid(item):
+            raise TembaValidationError("%s: %s must be a UUID, not %r" % (endpoint.path, name, item))
+
+
+def _is_integer(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.strip().lstrip("-").isdigit()
+    )
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        _uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def _query_value(value: Any) -> Any:
@@ -312,7 +414,11 @@ def _query_value(value: Any) -> Any:
 
 def _json_value(value: Any) -> Any:
     """A Python value as JSON for a request body."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("cannot send %r in a request body: JSON has no NaN or infinity" % value)
         return value
     if value is NULL:
         return None

@@ -106,7 +106,6 @@ URNS_101 = ["tel:+%d" % n for n in range(101)]
         (lambda c: c.get_messages(folder="inbox", contact="c-1"), "contact and folder cannot be combined"),
         (lambda c: c.get_runs(flow="f", contact="c"), "flow and contact cannot be combined"),
         (lambda c: c.get_groups(uuid="g", name="G"), "uuid and name cannot be combined"),
-        (lambda c: c.get_messages(uuid=1, id=2), "same filter"),
         (lambda c: c.get_archives(type="run", archive_type="run"), "same filter"),
         (lambda c: c.bulk_label_messages([t.Message.create()], label="A"), "no identifier"),
     ],

@@ -32,7 +32,7 @@ def client(rapidpro_client):
 
 
 def test_every_read_method(client):
-    for name in [n for n in dir(TembaClient) if n.startswith("get_")]:
+    for name in [n for n in dir(TembaClient) if n.startswith("get_") and n != "get_statistics"]:
         result = getattr(client, name)()
         if name in ("get_definitions", "get_org", "get_workspace"):
             assert result.__class__.__name__ in ("Export", "Org", "Workspace")
@@ -54,7 +54,6 @@ def test_reads_with_filters(client):
 
     message = client.get_messages(folder="inbox").first()
     assert client.get_messages(id=message.id).first().id == message.id
-    assert client.get_messages(uuid=message.id).first().id == message.id  # rapidpro-python's name
     assert all(m.contact.uuid == message.contact.uuid for m in client.get_messages(contact=message.contact).all())
 
     run = client.get_runs(responded=True).first()
@@ -183,7 +182,7 @@ def test_messages_broadcasts_starts_media(client):
     start = client.create_flow_start(flow, urns=["tel:+250700000009"], groups=["Reporters"], params={"a": 1},
                                      restart_participants=False)  # fmt: skip
     assert (start.params, start.extra, start.restart_participants) == ({"a": 1}, {"a": 1}, False)
-    assert client.get_flow_starts(id=start.id).first().uuid == start.uuid
+    assert client.get_flow_starts(uuid=start.uuid).first().uuid == start.uuid
     assert client.get_contacts(urn="tel:+250700000009").first() is not None  # created by the start
 
     with pytest.raises(TembaBadRequestError, match="Unsupported file type"):

@@ -42,10 +42,12 @@ from .types import (
     Message,
     OptIn,
     Org,
+    QuickReply,
     Resthook,
     ResthookEvent,
     ResthookSubscriber,
     Run,
+    Statistics,
     Template,
     Ticket,
     Topic,
@@ -55,6 +57,9 @@ from .types import (
 
 #: An object, or its identifier (a UUID, a name where the API accepts one, an id, a key, a URN...).
 Ref = Union[str, int, TembaObject]
+#: A quick reply: its text, a :class:`~temba_client.v2.types.QuickReply`, or its dict
+#: ``{"type": "text", "text": ..., "extra": ...}``.
+QuickReplyArg = Union[str, QuickReply, Dict[str, Any]]
 #: A datetime (naive means UTC) or an ISO 8601 string.
 When = Union[datetime.datetime, datetime.date, str]
 
@@ -138,20 +143,18 @@ class TembaClient(BaseClient):
         :param after: only archives that start after this date
         :param archive_type: the same as ``type``, under the server's name
         """
-        return self._get_query(
-            ep.ARCHIVES, type=type, archive_type=archive_type, period=period, before=before, after=after
-        )
+        return self._query(ep.ARCHIVES, type=type, archive_type=archive_type, period=period, before=before, after=after)
 
     def get_boundaries(self, geometry: Optional[bool] = None) -> CursorQuery[Boundary]:
         """Gets the administrative boundaries of the workspace's country (``GET /api/v2/boundaries.json``).
 
         :param geometry: whether to include each boundary's GeoJSON geometry
         """
-        return self._get_query(ep.BOUNDARIES, geometry=geometry)
+        return self._query(ep.BOUNDARIES, geometry=geometry)
 
     def get_broadcasts(
         self,
-        uuid: Optional[Union[int, str]] = None,
+        uuid: Optional[Ref] = None,
         before: Optional[When] = None,
         after: Optional[When] = None,
         *,
@@ -159,19 +162,19 @@ class TembaClient(BaseClient):
     ) -> CursorQuery[Broadcast]:
         """Gets broadcasts, newest first (``GET /api/v2/broadcasts.json``).
 
-        :param uuid: rapidpro-python's name for ``id``: the server filters broadcasts by id
+        :param uuid: the broadcast's UUID (RapidPro 26 servers; older ones ignore it and list all)
         :param before: only broadcasts created before this time
         :param after: only broadcasts created after this time
-        :param id: the broadcast's id
+        :param id: the broadcast's integer id (deprecated by the server, still read)
         """
-        return self._get_query(ep.BROADCASTS, uuid=uuid, id=id, before=before, after=after)
+        return self._query(ep.BROADCASTS, uuid=uuid, id=id, before=before, after=after)
 
     def get_campaigns(self, uuid: Optional[Ref] = None) -> CursorQuery[Campaign]:
         """Gets campaigns (``GET /api/v2/campaigns.json``).
 
         :param uuid: the campaign's UUID
         """
-        return self._get_query(ep.CAMPAIGNS, uuid=uuid)
+        return self._query(ep.CAMPAIGNS, uuid=uuid)
 
     def get_campaign_events(
         self, uuid: Optional[Ref] = None, campaign: Optional[Ref] = None
@@ -181,7 +184,7 @@ class TembaClient(BaseClient):
         :param uuid: the event's UUID
         :param campaign: only events of this campaign (object or UUID)
         """
-        return self._get_query(ep.CAMPAIGN_EVENTS, uuid=uuid, campaign=campaign)
+        return self._query(ep.CAMPAIGN_EVENTS, uuid=uuid, campaign=campaign)
 
     def get_channels(self, uuid: Optional[Ref] = None, address: Optional[str] = None) -> CursorQuery[Channel]:
         """Gets channels (``GET /api/v2/channels.json``).
@@ -189,7 +192,7 @@ class TembaClient(BaseClient):
         :param uuid: the channel's UUID
         :param address: the channel's address, e.g. a phone number
         """
-        return self._get_query(ep.CHANNELS, uuid=uuid, address=address)
+        return self._query(ep.CHANNELS, uuid=uuid, address=address)
 
     def get_channel_events(
         self,
@@ -205,7 +208,7 @@ class TembaClient(BaseClient):
         :param before: only events created before this time
         :param after: only events created after this time
         """
-        return self._get_query(ep.CHANNEL_EVENTS, id=id, contact=contact, before=before, after=after)
+        return self._query(ep.CHANNEL_EVENTS, id=id, contact=contact, before=before, after=after)
 
     def get_classifiers(
         self, uuid: Optional[Ref] = None, *, before: Optional[When] = None, after: Optional[When] = None
@@ -216,7 +219,7 @@ class TembaClient(BaseClient):
         :param before: only classifiers created before this time
         :param after: only classifiers created after this time
         """
-        return self._get_query(ep.CLASSIFIERS, uuid=uuid, before=before, after=after)
+        return self._query(ep.CLASSIFIERS, uuid=uuid, before=before, after=after)
 
     def get_contacts(
         self,
@@ -229,6 +232,7 @@ class TembaClient(BaseClient):
         reverse: Optional[bool] = None,
         *,
         expand_urns: Optional[bool] = None,
+        urn_order: Optional[str] = None,
     ) -> CursorQuery[Contact]:
         """Gets contacts, most recently modified first (``GET /api/v2/contacts.json``).
 
@@ -240,8 +244,10 @@ class TembaClient(BaseClient):
         :param after: only contacts modified after this time
         :param reverse: True for the oldest modified first
         :param expand_urns: True to get each URN as a :class:`~temba_client.v2.types.Contact.URN` object
+        :param urn_order: ``"priority"`` to keep expanded URNs in the contact's priority order
+            (RapidPro 26 servers)
         """
-        return self._get_query(
+        return self._query(
             ep.CONTACTS,
             uuid=uuid,
             urn=urn,
@@ -251,6 +257,7 @@ class TembaClient(BaseClient):
             after=after,
             reverse=reverse,
             expand_urns=expand_urns,
+            urn_order=urn_order,
         )
 
     def get_definitions(
@@ -277,7 +284,7 @@ class TembaClient(BaseClient):
 
         :param key: the field's key
         """
-        return self._get_query(ep.FIELDS, key=key)
+        return self._query(ep.FIELDS, key=key)
 
     def get_flows(
         self,
@@ -296,43 +303,52 @@ class TembaClient(BaseClient):
         :param before: only flows modified before this time
         :param after: only flows modified after this time
         """
-        return self._get_query(ep.FLOWS, uuid=uuid, type=type, archived=archived, before=before, after=after)
+        return self._query(ep.FLOWS, uuid=uuid, type=type, archived=archived, before=before, after=after)
 
     def get_flow_starts(
         self,
         uuid: Optional[Ref] = None,
         *,
-        id: Optional[Union[int, str]] = None,
         before: Optional[When] = None,
         after: Optional[When] = None,
+        reverse: Optional[bool] = None,
     ) -> CursorQuery[FlowStart]:
-        """Gets flow starts, most recently modified first (``GET /api/v2/flow_starts.json``).
+        """Gets flow starts made by users, most recently modified first (``GET /api/v2/flow_starts.json``).
 
         :param uuid: the flow start's UUID
-        :param id: the flow start's id
         :param before: only starts modified before this time
         :param after: only starts modified after this time
+        :param reverse: True for the oldest modified first
         """
-        return self._get_query(ep.FLOW_STARTS, uuid=uuid, id=id, before=before, after=after)
+        return self._query(ep.FLOW_STARTS, uuid=uuid, before=before, after=after, reverse=reverse)
 
     def get_globals(
-        self, key: Optional[Ref] = None, *, before: Optional[When] = None, after: Optional[When] = None
+        self,
+        key: Optional[Ref] = None,
+        *,
+        before: Optional[When] = None,
+        after: Optional[When] = None,
+        reverse: Optional[bool] = None,
     ) -> CursorQuery[Global]:
-        """Gets globals (``GET /api/v2/globals.json``).
+        """Gets globals, most recently modified first (``GET /api/v2/globals.json``).
 
         :param key: the global's key
         :param before: only globals modified before this time
         :param after: only globals modified after this time
+        :param reverse: True for the oldest modified first
         """
-        return self._get_query(ep.GLOBALS, key=key, before=before, after=after)
+        return self._query(ep.GLOBALS, key=key, before=before, after=after, reverse=reverse)
 
-    def get_groups(self, uuid: Optional[Ref] = None, name: Optional[str] = None) -> CursorQuery[Group]:
+    def get_groups(
+        self, uuid: Optional[Ref] = None, name: Optional[str] = None, *, manual_only: Optional[bool] = None
+    ) -> CursorQuery[Group]:
         """Gets contact groups (``GET /api/v2/groups.json``).
 
         :param uuid: the group's UUID
         :param name: the group's name (not with ``uuid``)
+        :param manual_only: True for manual groups only, without smart ones (RapidPro 26 servers)
         """
-        return self._get_query(ep.GROUPS, uuid=uuid, name=name)
+        return self._query(ep.GROUPS, uuid=uuid, name=name, manual_only=manual_only)
 
     def get_labels(self, uuid: Optional[Ref] = None, name: Optional[str] = None) -> CursorQuery[Label]:
         """Gets message labels (``GET /api/v2/labels.json``).
@@ -340,11 +356,11 @@ class TembaClient(BaseClient):
         :param uuid: the label's UUID
         :param name: the label's name (not with ``uuid``)
         """
-        return self._get_query(ep.LABELS, uuid=uuid, name=name)
+        return self._query(ep.LABELS, uuid=uuid, name=name)
 
     def get_messages(
         self,
-        uuid: Optional[Union[int, str]] = None,
+        uuid: Optional[Ref] = None,
         folder: Optional[str] = None,
         before: Optional[When] = None,
         after: Optional[When] = None,
@@ -358,17 +374,17 @@ class TembaClient(BaseClient):
 
         Only one of ``folder``, ``contact``, ``label`` and ``broadcast`` may be given.
 
-        :param uuid: rapidpro-python's name for ``id``: the server filters messages by id
-        :param folder: ``"inbox"``, ``"flows"``, ``"archived"``, ``"outbox"``, ``"sent"``,
-            ``"failed"`` or ``"incoming"`` (ordered by modification)
+        :param uuid: the message's UUID (RapidPro 26 servers; older ones ignore it and list all)
+        :param folder: ``"inbox"``, ``"flows"``, ``"archived"``, ``"outbox"``, ``"sent"`` or
+            ``"failed"`` (any other name gives no messages)
         :param before: only messages created before this time
         :param after: only messages created after this time
-        :param id: the message's id
-        :param broadcast: only messages of this broadcast (object or id)
+        :param id: the message's integer id (deprecated by the server, still read)
+        :param broadcast: only messages of this broadcast (object or integer id)
         :param contact: only messages of this contact (object or UUID)
         :param label: only messages with this label (object, UUID or name)
         """
-        return self._get_query(
+        return self._query(
             ep.MESSAGES,
             uuid=uuid,
             id=id,
@@ -382,7 +398,7 @@ class TembaClient(BaseClient):
 
     def get_optins(self) -> CursorQuery[OptIn]:
         """Gets opt-ins (``GET /api/v2/optins.json``)."""
-        return self._get_query(ep.OPTINS)
+        return self._query(ep.OPTINS)
 
     def get_org(self, retry_on_rate_exceed: Optional[bool] = None) -> Org:
         """Gets the workspace of the token (``GET /api/v2/org.json``, deprecated: see :meth:`get_workspace`).
@@ -392,16 +408,19 @@ class TembaClient(BaseClient):
         """
         return self._get_one(ep.ORG, Org, retry_on_rate_exceed)
 
-    def get_resthooks(self) -> CursorQuery[Resthook]:
-        """Gets resthooks (``GET /api/v2/resthooks.json``)."""
-        return self._get_query(ep.RESTHOOKS)
+    def get_resthooks(self, *, reverse: Optional[bool] = None) -> CursorQuery[Resthook]:
+        """Gets resthooks, most recently modified first (``GET /api/v2/resthooks.json``).
+
+        :param reverse: True for the oldest modified first
+        """
+        return self._query(ep.RESTHOOKS, reverse=reverse)
 
     def get_resthook_events(self, resthook: Optional[str] = None) -> CursorQuery[ResthookEvent]:
         """Gets the events fired on resthooks, newest first (``GET /api/v2/resthook_events.json``).
 
         :param resthook: only events of this resthook (its slug)
         """
-        return self._get_query(ep.RESTHOOK_EVENTS, resthook=resthook)
+        return self._query(ep.RESTHOOK_EVENTS, resthook=resthook)
 
     def get_resthook_subscribers(
         self, id: Optional[Union[int, str]] = None, resthook: Optional[str] = None
@@ -411,7 +430,7 @@ class TembaClient(BaseClient):
         :param id: the subscriber's id
         :param resthook: only subscribers of this resthook (its slug)
         """
-        return self._get_query(ep.RESTHOOK_SUBSCRIBERS, id=id, resthook=resthook)
+        return self._query(ep.RESTHOOK_SUBSCRIBERS, id=id, resthook=resthook)
 
     def get_runs(
         self,
@@ -438,7 +457,7 @@ class TembaClient(BaseClient):
         :param id: the run's id
         :param contact: only runs of this contact (object or UUID; not with ``flow``)
         """
-        return self._get_query(
+        return self._query(
             ep.RUNS,
             id=id,
             uuid=uuid,
@@ -457,27 +476,50 @@ class TembaClient(BaseClient):
         :param before: only templates modified before this time
         :param after: only templates modified after this time
         """
-        return self._get_query(ep.TEMPLATES, before=before, after=after)
+        return self._query(ep.TEMPLATES, before=before, after=after)
 
-    def get_tickets(self, uuid: Optional[Ref] = None, contact: Optional[Ref] = None) -> CursorQuery[Ticket]:
+    def get_tickets(
+        self, uuid: Optional[Ref] = None, contact: Optional[Ref] = None, *, reverse: Optional[bool] = None
+    ) -> CursorQuery[Ticket]:
         """Gets tickets, most recently modified first (``GET /api/v2/tickets.json``).
 
-        :param uuid: the ticket's UUID
+        :param uuid: the ticket's UUID (checked before sending: the server fails on a malformed one)
         :param contact: only tickets of this contact (object or UUID)
+        :param reverse: True for the oldest modified first
         """
-        return self._get_query(ep.TICKETS, uuid=uuid, contact=contact)
+        return self._query(ep.TICKETS, uuid=uuid, contact=contact, reverse=reverse)
 
     def get_topics(self) -> CursorQuery[Topic]:
         """Gets ticket topics (``GET /api/v2/topics.json``)."""
-        return self._get_query(ep.TOPICS)
+        return self._query(ep.TOPICS)
 
-    def get_users(self, role: Optional[Union[str, Sequence[str]]] = None) -> CursorQuery[User]:
-        """Gets the users of the workspace (``GET /api/v2/users.json``).
+    def get_users(
+        self,
+        role: Optional[Union[str, Sequence[str]]] = None,
+        *,
+        uuid: Optional[Union[Ref, Sequence[Ref]]] = None,
+        email: Optional[Union[str, Sequence[str]]] = None,
+    ) -> CursorQuery[User]:
+        """Gets the users of the workspace, newest first (``GET /api/v2/users.json``).
 
         :param role: only users with this role, or any of these roles: ``"administrator"``,
-            ``"editor"``, ``"viewer"``, ``"agent"``, ``"surveyor"``
+            ``"editor"``, ``"agent"`` (older servers also ``"viewer"``, ``"surveyor"``)
+        :param uuid: only the user with this UUID, or any of these (at most 100; RapidPro 26 servers)
+        :param email: only the user with this e-mail address, or any of these (case-insensitive)
         """
-        return self._get_query(ep.USERS, role=role)
+        return self._query(ep.USERS, role=role, uuid=uuid, email=email)
+
+    def get_statistics(
+        self, since: Optional[Union[datetime.date, str]] = None, until: Optional[Union[datetime.date, str]] = None
+    ) -> CursorQuery[Statistics]:
+        """Gets daily message counts per channel, oldest day first (``GET /api/v2/statistics.json``;
+        RapidPro 26 servers).
+
+        :param since: the first day (inclusive; the server's default: 90 days ago)
+        :param until: the day after the last (exclusive; the server's default: tomorrow); at most
+            366 days after ``since``
+        """
+        return self._query(ep.STATISTICS, since=since, until=until)
 
     def get_workspace(self, retry_on_rate_exceed: Optional[bool] = None) -> Workspace:
         """Gets the workspace of the token (``GET /api/v2/workspace.json``).
@@ -499,6 +541,7 @@ class TembaClient(BaseClient):
         groups: Optional[Sequence[Ref]] = None,
         *,
         attachments: Optional[Union[Sequence[Ref], Dict[str, Sequence[Ref]]]] = None,
+        quick_replies: Optional[Union[Sequence[QuickReplyArg], Dict[str, Sequence[QuickReplyArg]]]] = None,
         base_language: Optional[str] = None,
     ) -> Broadcast:
         """Creates and sends a broadcast (``POST /api/v2/broadcasts.json``).
@@ -508,8 +551,10 @@ class TembaClient(BaseClient):
         :param contacts: contacts to send to (objects, UUIDs or URNs; at most 100)
         :param groups: groups to send to (objects, UUIDs or names; at most 100)
         :param attachments: uploaded media (objects or UUIDs; at most 10), or ``{lang: [...]}``
+        :param quick_replies: quick replies (texts, :class:`~temba_client.v2.types.QuickReply`
+            objects or their dicts; at most 10), or ``{lang: [...]}`` (RapidPro 26 servers)
         :param base_language: the language of ``text`` to fall back on, e.g. ``"eng"``
-        :raises ValueError: without text or attachments, without recipients, or over a limit
+        :raises TembaValidationError: without text or attachments, without recipients, or over a limit
         """
         return self._create(
             ep.BROADCASTS,
@@ -518,6 +563,7 @@ class TembaClient(BaseClient):
             contacts=contacts,
             groups=groups,
             attachments=attachments,
+            quick_replies=_quick_replies(quick_replies),
             base_language=base_language,
         )
 
@@ -567,6 +613,8 @@ class TembaClient(BaseClient):
         urns: Optional[Sequence[str]] = None,
         fields: Optional[Dict[str, Any]] = None,
         groups: Optional[Sequence[Ref]] = None,
+        *,
+        note: Optional[str] = None,
     ) -> Contact:
         """Creates a contact (``POST /api/v2/contacts.json``).
 
@@ -575,8 +623,11 @@ class TembaClient(BaseClient):
         :param urns: URNs, e.g. ``["tel:+250788123123"]`` (at most 100)
         :param fields: field values by field key
         :param groups: groups to add the contact to (objects, UUIDs or names)
+        :param note: a note on the contact (RapidPro 26 servers)
         """
-        return self._create(ep.CONTACTS, name=name, language=language, urns=urns, fields=fields, groups=groups)
+        return self._create(
+            ep.CONTACTS, name=name, language=language, urns=urns, fields=fields, groups=groups, note=note
+        )
 
     def create_field(self, name: str, type: str) -> Field:
         """Creates a contact field (``POST /api/v2/fields.json``).
@@ -677,25 +728,22 @@ class TembaClient(BaseClient):
         contact: Ref,
         text: Optional[str] = None,
         attachments: Optional[Sequence[Ref]] = None,
-        quick_replies: Optional[Sequence[Any]] = None,
-        *,
-        ticket: Optional[Ref] = None,
+        quick_replies: Optional[Sequence[QuickReplyArg]] = None,
     ) -> Message:
         """Sends a message to a contact (``POST /api/v2/messages.json``).
 
-        :param contact: the contact (object or UUID)
-        :param text: the message
+        :param contact: the contact (object, UUID or URN)
+        :param text: the message (at most 4096 characters)
         :param attachments: uploaded media (objects or UUIDs; at most 10)
-        :param quick_replies: sent only when given (servers of this API version ignore them)
-        :param ticket: the ticket (object or UUID) this message answers
+        :param quick_replies: quick replies (texts, :class:`~temba_client.v2.types.QuickReply`
+            objects or their dicts; at most 10); sent only when some are given
         """
         return self._create(
             ep.MESSAGES,
             contact=contact,
             text=text,
             attachments=attachments,
-            quick_replies=quick_replies or None,
-            ticket=ticket,
+            quick_replies=_quick_replies(quick_replies),
         )
 
     def create_optin(self, name: str) -> OptIn:
@@ -773,6 +821,8 @@ class TembaClient(BaseClient):
         urns: Optional[Sequence[str]] = None,
         fields: Optional[Dict[str, Any]] = None,
         groups: Optional[Sequence[Ref]] = None,
+        *,
+        note: Optional[str] = None,
     ) -> Contact:
         """Updates a contact; attributes left as None are not changed (``POST /api/v2/contacts.json?uuid=...``).
 
@@ -782,10 +832,19 @@ class TembaClient(BaseClient):
         :param urns: its new URNs (replacing the old ones; at most 100)
         :param fields: field values to set, by field key (None as a value clears it)
         :param groups: its new groups (replacing the old ones)
+        :param note: its note (RapidPro 26 servers; an empty string clears it)
         """
         lookup = "urn" if isinstance(contact, str) and ":" in contact else "uuid"
         return self._update(
-            ep.CONTACTS, lookup, contact, name=name, language=language, urns=urns, fields=fields, groups=groups
+            ep.CONTACTS,
+            lookup,
+            contact,
+            name=name,
+            language=language,
+            urns=urns,
+            fields=fields,
+            groups=groups,
+            note=note,
         )
 
     def update_field(self, field: Ref, name: str, type: str) -> Field:
@@ -1045,6 +1104,21 @@ class TembaClient(BaseClient):
         :param tickets: tickets (objects or UUIDs; at most 100)
         """
         self._post_action(ep.TICKET_ACTIONS, tickets=tickets, action="reopen")
+
+
+def _quick_replies(replies: Any) -> Any:
+    """Quick replies as the server reads them: a text alone becomes ``{"text": ...}`` (RapidPro 26
+    refuses plain strings); a per-language dict is converted language by language. Empty is None."""
+    if not replies:
+        return None
+    if isinstance(replies, dict):
+        return {language: _quick_replies(items) or [] for language, items in replies.items()}
+    if isinstance(replies, (str, bytes)):
+        raise TypeError("quick_replies takes a list of quick replies, not a single %s" % type(replies).__name__)
+    return [
+        {"text": reply} if isinstance(reply, str) else reply.serialize() if isinstance(reply, QuickReply) else reply
+        for reply in replies
+    ]
 
 
 def _as_list(refs: Union[Ref, Iterable[Ref]]) -> List[Ref]:

@@ -7,7 +7,7 @@ before anything is sent.
 
 from __future__ import annotations
 
-from ..base import MAX_BODY_LIST, Endpoint
+from ..base import MAX_ATTACHMENTS, MAX_BODY_LIST, MAX_QUICK_REPLIES, Endpoint
 from . import types
 
 ARCHIVES = Endpoint(
@@ -21,9 +21,14 @@ BROADCASTS = Endpoint(
     "broadcasts",
     types.Broadcast,
     filters=("id", "uuid", "before", "after"),
-    renames={"uuid": "id"},
     one_of=(("text", "attachments"), ("urns", "contacts", "groups")),
-    limits={"urns": MAX_BODY_LIST, "contacts": MAX_BODY_LIST, "groups": MAX_BODY_LIST, "attachments": 10},
+    limits={
+        "urns": MAX_BODY_LIST,
+        "contacts": MAX_BODY_LIST,
+        "groups": MAX_BODY_LIST,
+        "attachments": MAX_ATTACHMENTS,
+        "quick_replies": MAX_QUICK_REPLIES,
+    },
 )
 CAMPAIGNS = Endpoint("campaigns", types.Campaign, filters=("uuid",), lookups=("uuid",), required=("name", "group"))
 CAMPAIGN_EVENTS = Endpoint(
@@ -41,7 +46,7 @@ CLASSIFIERS = Endpoint("classifiers", types.Classifier, filters=("uuid", "before
 CONTACTS = Endpoint(
     "contacts",
     types.Contact,
-    filters=("uuid", "urn", "group", "deleted", "before", "after", "reverse", "expand_urns"),
+    filters=("uuid", "urn", "group", "deleted", "before", "after", "reverse", "expand_urns", "urn_order"),
     lookups=("uuid", "urn"),
     limits={"urns": MAX_BODY_LIST, "groups": MAX_BODY_LIST, "fields": MAX_BODY_LIST},
 )
@@ -52,18 +57,18 @@ FLOWS = Endpoint("flows", types.Flow, filters=("uuid", "type", "archived", "befo
 FLOW_STARTS = Endpoint(
     "flow_starts",
     types.FlowStart,
-    filters=("id", "uuid", "before", "after"),
+    filters=("uuid", "before", "after", "reverse"),
     required=("flow",),
     one_of=(("urns", "contacts", "groups"),),
     limits={"urns": MAX_BODY_LIST, "contacts": MAX_BODY_LIST, "groups": MAX_BODY_LIST},
 )
 GLOBALS = Endpoint(
-    "globals", types.Global, filters=("key", "before", "after"), lookups=("key",), required=("name", "value")
+    "globals", types.Global, filters=("key", "before", "after", "reverse"), lookups=("key",), required=("name", "value")
 )
 GROUPS = Endpoint(
     "groups",
     types.Group,
-    filters=("uuid", "name"),
+    filters=("uuid", "name", "manual_only"),
     exclusive=(("uuid", "name"),),
     lookups=("uuid",),
     required=("name",),
@@ -81,11 +86,11 @@ MESSAGES = Endpoint(
     "messages",
     types.Message,
     filters=("id", "uuid", "broadcast", "contact", "folder", "label", "before", "after"),
-    renames={"uuid": "id"},
+    integers=("broadcast",),  # the server fails (500) on a non-integer broadcast
     exclusive=(("contact", "folder", "label", "broadcast"),),
     required=("contact",),
     one_of=(("text", "attachments"),),
-    limits={"attachments": 10},
+    limits={"attachments": MAX_ATTACHMENTS, "quick_replies": MAX_QUICK_REPLIES},
 )
 MESSAGE_ACTIONS = Endpoint(
     "message_actions",
@@ -95,7 +100,7 @@ MESSAGE_ACTIONS = Endpoint(
 )
 OPTINS = Endpoint("optins", types.OptIn, required=("name",))
 ORG = Endpoint("org", types.Org)
-RESTHOOKS = Endpoint("resthooks", types.Resthook)
+RESTHOOKS = Endpoint("resthooks", types.Resthook, filters=("reverse",))
 RESTHOOK_EVENTS = Endpoint("resthook_events", types.ResthookEvent, filters=("resthook",))
 RESTHOOK_SUBSCRIBERS = Endpoint(
     "resthook_subscribers",
@@ -111,8 +116,14 @@ RUNS = Endpoint(
     exclusive=(("flow", "contact"),),
 )
 TEMPLATES = Endpoint("templates", types.Template, filters=("before", "after"))
-TICKETS = Endpoint("tickets", types.Ticket, filters=("uuid", "contact"))
+STATISTICS = Endpoint("statistics", types.Statistics, filters=("since", "until"), dates=("since", "until"))
+TICKETS = Endpoint(
+    "tickets",
+    types.Ticket,
+    filters=("uuid", "contact", "reverse"),
+    uuids=("uuid",),  # the server fails (500) on a malformed ticket UUID
+)
 TICKET_ACTIONS = Endpoint("ticket_actions", required=("tickets", "action"), limits={"tickets": MAX_BODY_LIST})
 TOPICS = Endpoint("topics", types.Topic, lookups=("uuid",), required=("name",))
-USERS = Endpoint("users", types.User, filters=("role",))
+USERS = Endpoint("users", types.User, filters=("uuid", "email", "role"))
 WORKSPACE = Endpoint("workspace", types.Workspace)
