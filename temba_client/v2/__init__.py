@@ -5,6 +5,7 @@ from temba_client.v2 import TembaClient
 client = TembaClient("rapidpro.io", "your-api-token")
 """
 
+from ..base import BaseCursorClient
 from .client import TembaClient
 from .types import (
     Archive,
@@ -13,6 +14,7 @@ from .types import (
     Campaign,
     CampaignEvent,
     Channel,
+    ChannelCounts,
     ChannelEvent,
     Classifier,
     Contact,
@@ -29,10 +31,13 @@ from .types import (
     ObjectRef,
     OptIn,
     Org,
+    Progress,
+    QuickReply,
     Resthook,
     ResthookEvent,
     ResthookSubscriber,
     Run,
+    Statistics,
     Template,
     Ticket,
     Topic,
@@ -43,11 +48,13 @@ from .types import (
 
 __all__ = [
     "Archive",
+    "BaseCursorClient",
     "Boundary",
     "Broadcast",
     "Campaign",
     "CampaignEvent",
     "Channel",
+    "ChannelCounts",
     "ChannelEvent",
     "Classifier",
     "Contact",
@@ -64,10 +71,13 @@ __all__ = [
     "ObjectRef",
     "OptIn",
     "Org",
+    "Progress",
+    "QuickReply",
     "Resthook",
     "ResthookEvent",
     "ResthookSubscriber",
     "Run",
+    "Statistics",
     "TembaClient",
     "Template",
     "Ticket",
