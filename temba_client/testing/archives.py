@@ -15,10 +15,11 @@ import hmac
 import json
 import secrets
 import time
+import uuid
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 from urllib.parse import urlencode
 
-from .store import Obj, format_datetime, new_uuid
+from .store import Obj, format_datetime
 
 if TYPE_CHECKING:
     from .store import Workspace
@@ -190,7 +191,8 @@ def _store(ws: Workspace, kind: str, period: str, start: datetime.date, records:
     for other in ws.rows["archives"]:
         if (other["archive_type"], other["period"], other["start_date"]) == (kind, period, start.isoformat()):
             raise ValueError("there is already a %s %s archive from %s" % (period, kind, start))
-    archive_uuid = new_uuid()
+    # the same archive of the same workspace always gets the same uuid (the name of its file)
+    archive_uuid = str(uuid.uuid5(uuid.UUID(ws.info["uuid"]), "%s/%s/%s" % (kind, period, start.isoformat())))
     size, digest = 0, None
     if records:
         data = "".join(json.dumps(record) + "\n" for record in records).encode()

@@ -359,7 +359,8 @@ class Workspace:
         with self.lock:
             rows = {kind: [dict(row) for row in rows] for kind, rows in self.rows.items()}
             media = {key: value.hex() for key, value in self.media_bytes.items()}
-            return {"version": 1, "workspace": dict(self.info), "rows": rows, "media": media}
+            files = {key: value.hex() for key, value in self.storage.files.items()}
+            return {"version": 1, "workspace": dict(self.info), "rows": rows, "media": media, "archive_files": files}
 
     def load(self, data: Obj) -> None:
         """Replaces the workspace with data from :meth:`dump`."""
@@ -367,6 +368,8 @@ class Workspace:
             self.info = dict(data["workspace"])
             self.rows = {kind: [dict(row) for row in data["rows"].get(kind, [])] for kind in KINDS}
             self.media_bytes = {key: bytes.fromhex(value) for key, value in data.get("media", {}).items()}
+            files = data.get("archive_files", {})
+            self.storage.files = {key: bytes.fromhex(value) for key, value in files.items()}
             self._seq = max((row.get("_seq", 0) for rows in self.rows.values() for row in rows), default=0)
             self._next_ids = {}
             self.changed()
