@@ -156,7 +156,18 @@ def definitions(ws: Workspace, params: Params) -> Obj:
     flow_rows = [ws.find("flows", "uuid", u) for u in flows]
     campaign_rows = [ws.find("campaigns", "uuid", u) for u in campaigns]
     exported_flows = [
-        {"uuid": f["uuid"], "name": f["name"], "spec_version": "13.1.0", "nodes": []} for f in flow_rows if f
+        {
+            "uuid": f["uuid"],
+            "name": f["name"],
+            "type": "messaging" if f["type"] == "message" else f["type"],
+            "revision": 1,
+            "spec_version": "14.4.1",
+            "expire_after_minutes": f["expires"],
+            "language": ws.info["languages"][0] if ws.info["languages"] else "eng",
+            "nodes": [],
+        }
+        for f in flow_rows
+        if f
     ]
     exported_campaigns = [{"uuid": c["uuid"], "name": c["name"]} for c in campaign_rows if c]
     groups = []

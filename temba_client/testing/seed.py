@@ -416,7 +416,7 @@ def populate(ws: Workspace, size: int) -> None:
                 "body": "Need help with registration" if n % 2 else None,
                 "assignee": "agent@example.com" if n % 2 else None,
                 "opened_on": _when(60 * 24 * 6 + n),
-                "opened_by": None,
+                "opened_by": "admin@example.com" if n % 5 == 1 else None,
                 "opened_in": flows[0]["uuid"] if n % 4 == 0 else None,
                 "modified_on": _when(60 * 24 * 6 + n + 1),
                 "closed_on": _when(60 * 24 * 6 + n + 1) if closed else None,

@@ -38,6 +38,7 @@ NOT_FOUND_PAGE = """<!DOCTYPE html>
 </html>
 """
 API_ROOT = "/api/v2"
+SPECIAL_ALLOW = {name: "POST, OPTIONS" if name.endswith("_actions") else "GET, HEAD, OPTIONS" for name in SPECIAL}
 VERSIONS = ("26.3", "9")
 
 
@@ -117,8 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 assert record.endpoint is not None
                 view = VIEWS.get(record.endpoint)
-                if view is not None:
-                    extra["Allow"] = view.allow
+                extra["Allow"] = view.allow if view is not None else SPECIAL_ALLOW.get(record.endpoint, "")
                 status, body = self._answer(record.endpoint, path, params, raw)
         except ApiError as error:
             status, body = error.status, error.body

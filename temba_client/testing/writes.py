@@ -107,12 +107,18 @@ LEGACY_TYPES = {"numeric": "number"}
 
 
 def write_field(ws: Workspace, body: Obj, row: Optional[Obj] = None) -> Obj:
-    name = text(body.get("name", body.get("label")), "name", 36)
-    assert name is not None
+    errors: Obj = {}
+    try:
+        name = text(body.get("name", body.get("label")), "name", 36)
+    except ApiError as error:  # the server reports every invalid field at once
+        errors.update(error.body)
     kind = body.get("type", body.get("value_type"))
     kind = LEGACY_TYPES.get(str(kind), kind)
     if kind not in FIELD_TYPES:
-        raise invalid("type", '"%s" is not a valid choice.' % (kind,))
+        errors["type"] = ['"%s" is not a valid choice.' % (kind,)]
+    if errors:
+        raise ApiError(400, errors)
+    assert name is not None
     unique_name(ws, "fields", name, row)
     if row is None:
         key = key_of(name)
