@@ -55,10 +55,12 @@ def run_tests_of(namespace: Dict[str, Any]) -> int:
         for marker in getattr(function, "pytestmark", []):
             if marker.name == "rapidpro":
                 kwargs.update(marker.kwargs)
-        with LocalRapidProServer(**{"seed": 20, **kwargs}) as server:
-            with TembaClient(server.url, server.token, timeout=10, max_retries=0) as client:
-                fixtures = {"rapidpro_server": server, "rapidpro_client": client}
-                function(**{p: fixtures[p] for p in inspect.signature(function).parameters})
+        with (
+            LocalRapidProServer(**{"seed": 20, **kwargs}) as server,
+            TembaClient(server.url, server.token, timeout=10, max_retries=0) as client,
+        ):
+            fixtures = {"rapidpro_server": server, "rapidpro_client": client}
+            function(**{p: fixtures[p] for p in inspect.signature(function).parameters})
         ran += 1
     return ran
 
@@ -68,4 +70,4 @@ def test_example_runs(block):
     with LocalRapidProServer(seed=20) as server:
         namespace: Dict[str, Any] = {"signup": signup, "server": server}
         exec(compile(block, str(DOC), "exec"), namespace)
-        run_tests_of(namespace)
+        assert run_tests_of(namespace) == block.count("\ndef test_") + block.startswith("def test_")

@@ -100,7 +100,7 @@ def compare(recorded: Any, local: Any, root: str) -> None:
     r_keys: Dict[str, Set[str]] = {}
     shape_of(recorded, root, r_types, r_keys)
     for sample_path, sample in SAMPLES.items():
-        for path, seen in list(r_types.items()):
+        for path in list(r_types):
             if path == sample_path:
                 shape_of([sample], path, r_types, r_keys)
     l_types: Dict[str, Set[str]] = {}

@@ -22,13 +22,14 @@ SHAPES = {
     "archives": {"type": "s", "archive_type": "s", "start_date": "s", "period": "s", "record_count": "i",
                  "size": "i", "hash": "s?", "download_url": "s?"},
     "boundaries": {"osm_id": "s", "name": "s", "parent": "o?", "level": "i", "aliases": "[s]", "geometry": "o?"},
-    "broadcasts": {"uuid": "s", "progress": "o", "quick_replies": "o", "id": "i", "urns": "[s]", "contacts": "[r]", "groups": "[r]", "text": "o", "attachments": "o",
-                   "base_language": "s", "status": "s", "created_on": "d"},
+    "broadcasts": {"uuid": "s", "progress": "o", "quick_replies": "o", "id": "i", "urns": "[s]", "contacts": "[r]",
+                   "groups": "[r]", "text": "o", "attachments": "o", "base_language": "s", "status": "s",
+                   "created_on": "d"},
     "campaigns": {"uuid": "s", "name": "s", "archived": "b", "group": "r", "created_on": "d"},
     "campaign_events": {"uuid": "s", "campaign": "r", "relative_to": "o", "offset": "i", "unit": "s",
                         "delivery_hour": "i", "flow": "r?", "message": "o?", "created_on": "d"},
-    "channels": {"uuid": "s", "name": "s", "address": "s", "type": "s", "country": "s?", "device": "o?", "last_seen": "d?",
-                 "created_on": "d"},
+    "channels": {"uuid": "s", "name": "s", "address": "s", "type": "s", "country": "s?", "device": "o?",
+                 "last_seen": "d?", "created_on": "d"},
     "channel_events": {"id": "i", "type": "s", "contact": "r", "channel": "r", "extra": "o?", "occurred_on": "d",
                        "created_on": "d"},
     "contacts": {"uuid": "s", "name": "s?", "notes": "[o]", "status": "s", "language": "s?", "urns": "[s]",
@@ -38,14 +39,15 @@ SHAPES = {
                "agent_access": "s", "label": "s", "value_type": "s"},
     "flows": {"uuid": "s", "name": "s", "type": "s", "archived": "b", "labels": "[r]", "expires": "i", "runs": "o",
               "results": "[o]", "parent_refs": "[s]", "created_on": "d", "modified_on": "d"},
-    "flow_starts": {"id": "i", "uuid": "s", "progress": "o", "flow": "r", "status": "s", "groups": "[r]", "contacts": "[r]",
-                    "params": "o?", "created_on": "d", "modified_on": "d", "extra": "o?",
+    "flow_starts": {"id": "i", "uuid": "s", "progress": "o", "flow": "r", "status": "s", "groups": "[r]",
+                    "contacts": "[r]", "params": "o?", "created_on": "d", "modified_on": "d", "extra": "o?",
                     "restart_participants": "b", "exclude_active": "b?"},
     "globals": {"key": "s", "name": "s", "value": "s", "modified_on": "d"},
     "groups": {"uuid": "s", "name": "s", "query": "s?", "status": "s", "system": "b", "count": "i"},
     "labels": {"uuid": "s", "name": "s", "count": "i"},
-    "messages": {"uuid": "s", "quick_replies": "[o]", "id": "i", "broadcast": "i?", "contact": "r", "urn": "s", "channel": "r?", "direction": "s",
-                 "type": "s", "status": "s", "archived": "b", "visibility": "s", "text": "s", "labels": "[r]",
+    "messages": {"uuid": "s", "quick_replies": "[o]", "id": "i", "broadcast": "i?", "contact": "r", "urn": "s",
+                 "channel": "r?", "direction": "s", "type": "s", "status": "s", "archived": "b", "visibility": "s",
+                 "text": "s", "labels": "[r]",
                  "flow": "r?", "attachments": "[o]", "created_on": "d", "sent_on": "d?", "modified_on": "d",
                  "media": "s?"},
     "resthooks": {"resthook": "s", "created_on": "d", "modified_on": "d"},
@@ -113,8 +115,7 @@ def check(value, code, where):
         assert set(value) == {"uuid", "name"}, where
 
 
-def check_object(obj, shape, where):
-    optional = {key for key, code in shape.items() if key == "extra"}
+def check_object(obj, shape, where, optional=frozenset()):
     assert set(shape) - optional <= set(obj) <= set(shape), "%s: fields %s, contract %s" % (
         where,
         sorted(obj),
@@ -161,7 +162,8 @@ def test_objects_match_the_contract(seeded, endpoint):
         for (owner, field), shape in NESTED.items():
             if owner == endpoint and obj[field] is not None and field in obj:
                 for item in obj[field] if isinstance(obj[field], list) else [obj[field]]:
-                    check_object(item, shape, "%s.%s" % (where, field))
+                    optional = {"extra"} if field == "quick_replies" else set()  # a quick reply's extra is optional
+                    check_object(item, shape, "%s.%s" % (where, field), optional)
         if endpoint == "runs":
             for key, value in obj["values"].items():
                 check_object(value, RUN_VALUE, "%s.values.%s" % (where, key))
