@@ -53,20 +53,33 @@ def populate(ws: Workspace, size: int) -> None:
     new_id = _Ids(rng)
     size = max(0, size)
 
+    team = ws.add("teams", {"uuid": new_id(), "name": "All Topics", "created_on": _when(0)})
     users = [
         ("admin@example.com", "Ada", "Admin", "administrator"),
         ("editor@example.com", "Eddie", "Editor", "editor"),
-        ("agent@example.com", "Agnes", "Agent", "agent"),
-        ("viewer@example.com", "Victor", "Viewer", "viewer"),
+        ("agent@example.com", "Agnes", "", "agent"),
     ]
     for n, (email, first, last, role) in enumerate(users):
-        ws.add("users", {"email": email, "first_name": first, "last_name": last, "role": role, "created_on": _when(n)})
+        ws.add(
+            "users",
+            {
+                "uuid": new_id(),
+                "email": email,
+                "first_name": first,
+                "last_name": last,
+                "role": role,
+                "team_uuid": team["uuid"] if role == "agent" else None,
+                "avatar": "https://example.com/avatars/%d.png" % n if n == 0 else None,
+                "created_on": _when(n),
+            },
+        )
 
     android = ws.add(
         "channels",
         {
             "uuid": new_id(),
             "name": "Android Phone",
+            "type": "android",
             "address": "+250788000001",
             "country": "RW",
             "device": {
@@ -85,6 +98,7 @@ def populate(ws: Workspace, size: int) -> None:
         {
             "uuid": new_id(),
             "name": "WhatsApp",
+            "type": "whatsapp",
             "address": "+250788000002",
             "country": None,
             "device": None,
@@ -201,6 +215,11 @@ def populate(ws: Workspace, size: int) -> None:
                         "registration_date": _when(created),
                         "nickname": None,
                     },
+                    "notes": [
+                        {"text": "Called back", "created_on": _when(created + 4), "created_by": "agent@example.com"}
+                    ]
+                    if n % 10 == 3
+                    else [],
                     "flow_uuid": flows[0]["uuid"] if n % 13 == 0 else None,
                     "created_on": _when(created),
                     "modified_on": _when(created + 5 + n % 11),
@@ -215,13 +234,16 @@ def populate(ws: Workspace, size: int) -> None:
             ws.add(
                 "broadcasts",
                 {
+                    "uuid": new_id(),
                     "urns": [],
                     "contact_uuids": [],
                     "group_uuids": [groups[n % 2]["uuid"]],
-                    "text": {"eng": TEXTS_OUT[n % 4]},
-                    "attachments": {},
+                    "text": {"eng": TEXTS_OUT[n % 4], "fra": "Bonjour"} if n == 0 else {"eng": TEXTS_OUT[n % 4]},
+                    "attachments": {"eng": ["image/jpeg:https://example.com/media/b%d.jpg" % n]} if n == 0 else {},
+                    "quick_replies": {"eng": [{"type": "text", "text": "Yes"}, {"type": "text", "text": "No"}]},
+                    "progress": {"total": size // 3, "started": size // 3},
                     "base_language": "eng",
-                    "status": "sent",
+                    "status": "completed",
                     "created_on": _when(60 * 24 * 3 + n),
                 },
             )
@@ -245,12 +267,13 @@ def populate(ws: Workspace, size: int) -> None:
         ws.add(
             "messages",
             {
+                "uuid": new_id(),
                 "broadcast": broadcasts[n % len(broadcasts)]["id"] if direction == "out" and n % 5 == 0 else None,
                 "contact_uuid": contact["uuid"],
                 "urn": contact["urns"][0],
                 "channel_uuid": (whatsapp if contact["urns"][0].startswith("whatsapp") else android)["uuid"],
                 "direction": direction,
-                "type": "text",
+                "type": "voice" if n % 37 == 4 else "text",
                 "status": status,
                 "visibility": visibility,
                 "text": rng.choice(TEXTS_IN if direction == "in" else TEXTS_OUT),
@@ -258,6 +281,9 @@ def populate(ws: Workspace, size: int) -> None:
                 "flow_uuid": flows[0]["uuid"] if in_flow or (direction == "out" and n % 3 == 0) else None,
                 "attachments": [{"content_type": "image/jpeg", "url": "https://example.com/media/%d.jpg" % n}]
                 if n % 50 == 1
+                else [],
+                "quick_replies": [{"type": "text", "text": "Yes"}, {"type": "text", "text": "No", "extra": "no"}]
+                if direction == "out" and n % 6 == 3
                 else [],
                 "created_on": _when(sent_at),
                 "sent_on": _when(sent_at + 0.1) if status in ("sent", "delivered") else None,
@@ -271,12 +297,13 @@ def populate(ws: Workspace, size: int) -> None:
             {
                 "uuid": new_id(),
                 "flow_uuid": flows[n % 2]["uuid"],
-                "status": "complete",
+                "status": "completed",
+                "progress": {"total": 10 + n, "started": 10 + n},
                 "group_uuids": [groups[n % 2]["uuid"]],
                 "contact_uuids": [],
                 "params": {"source": "seed"} if n else None,
                 "restart_participants": True,
-                "exclude_active": False,
+                "exclude_active": True if n == 1 else None,
                 "created_on": _when(60 * 24 * 4 + n),
                 "modified_on": _when(60 * 24 * 4 + n + 2),
             },
@@ -389,7 +416,7 @@ def populate(ws: Workspace, size: int) -> None:
                 "body": "Need help with registration" if n % 2 else None,
                 "assignee": "agent@example.com" if n % 2 else None,
                 "opened_on": _when(60 * 24 * 6 + n),
-                "opened_by": None,
+                "opened_by": "admin@example.com" if n % 5 == 1 else None,
                 "opened_in": flows[0]["uuid"] if n % 4 == 0 else None,
                 "modified_on": _when(60 * 24 * 6 + n + 1),
                 "closed_on": _when(60 * 24 * 6 + n + 1) if closed else None,
@@ -474,16 +501,69 @@ def populate(ws: Workspace, size: int) -> None:
             },
         )
 
-    for n, (kind, period) in enumerate([("message", "monthly"), ("run", "monthly"), ("message", "daily")]):
+    _seed_archives(ws, contacts, flows, android, new_id)
+
+
+def _seed_archives(ws: Workspace, contacts: List[Obj], flows: List[Obj], channel: Obj, new_id: _Ids) -> None:
+    """Real archives of records from before the live data: daily ones rolled up into December 2023,
+    daily ones of January 2024 (from the 1st to the 3rd, before the first contact), and an empty one."""
+    if not contacts:
+        return
+    for n in range(6):
+        day = BASE - datetime.timedelta(days=7 - n) if n < 4 else BASE.replace(hour=1) + datetime.timedelta(days=n - 4)
+        when = format_datetime(day)
         ws.add(
-            "archives",
+            "messages",
             {
-                "archive_type": kind,
-                "start_date": "2024-0%d-01" % (n + 1),
-                "period": period,
-                "record_count": 1000 * (n + 1),
-                "size": 23040 * (n + 1),
-                "hash": "%032x" % rng.getrandbits(128),
-                "download_url": "https://example.com/archives/%d.jsonl.gz" % n,
+                "uuid": new_id(),
+                "broadcast": None,
+                "contact_uuid": contacts[n % len(contacts)]["uuid"],
+                "urn": contacts[n % len(contacts)]["urns"][0],
+                "channel_uuid": channel["uuid"],
+                "direction": "in",
+                "type": "text",
+                "status": "handled",
+                "visibility": "visible",
+                "text": "archived %d" % n,
+                "label_uuids": [],
+                "flow_uuid": None,
+                "attachments": [{"content_type": "image/png", "url": "https://example.com/a%d.png" % n}]
+                if n == 0
+                else [],
+                "quick_replies": [],
+                "created_on": when,
+                "sent_on": None,
+                "modified_on": when,
             },
         )
+        node = new_id()
+        ws.add(
+            "runs",
+            {
+                "uuid": new_id(),
+                "flow_uuid": flows[0]["uuid"],
+                "contact_uuid": contacts[n % len(contacts)]["uuid"],
+                "start_uuid": None,
+                "responded": True,
+                "path": [{"node": node, "time": when}],
+                "values": {
+                    "age": {
+                        "name": "Age",
+                        "value": "30",
+                        "category": "Adult",
+                        "node": node,
+                        "time": when,
+                        "input": "thirty",
+                    }
+                },
+                "created_on": when,
+                "modified_on": when,
+                "exited_on": when,
+                "exit_type": "completed",
+            },
+        )
+        for kind in ("message", "run"):
+            ws.archive(kind, "daily", day.date())
+    for kind in ("message", "run"):
+        ws.rollup(kind, "2023-12")
+    ws.archive("run", "daily", "2023-11-15")  # nothing that day: an empty archive

@@ -3,53 +3,43 @@
 from __future__ import annotations
 
 import email.parser
+import html
 import json
-import math
 import secrets
 import socket
+import sys
 import threading
-import time
-from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Deque, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import api
+from .archives import DEFAULT_URL_TTL
 from .faults import Fault, FaultInjector
+from .filters import ServerBug
+from .recording import DEFAULT_KEEP, Callback, Hooks, RecordedRequest, RequestLog
 from .store import ApiError, Workspace
+from .throttle import Throttle, throttled_detail
+from .views import SPECIAL, VIEWS, scope_of, served
+from .writes import create_media
 
 SERVER_ERROR = b"Server Error. Site administrators have been notified."
-_PERIODS = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "h": 3600, "day": 86400}
-
-
-def parse_rate(rate: str) -> Tuple[int, int]:
-    """``"2500/hour"`` → (2500, 3600)."""
-    count, _, period = rate.partition("/")
-    return int(count), _PERIODS[period.strip().lower()]
-
-
-class Throttle:
-    """Requests allowed per scope in a sliding window, as the server's throttling does."""
-
-    def __init__(self, rates: Optional[Dict[str, str]] = None) -> None:
-        self.rates = {scope: parse_rate(rate) for scope, rate in (rates or {}).items()}
-        self._history: Dict[str, Deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def wait_needed(self, scope: str) -> int:
-        """0 if a request in ``scope`` may go ahead now (and counts it), else the seconds to wait."""
-        if scope not in self.rates:
-            return 0
-        limit, period = self.rates[scope]
-        with self._lock:
-            history = self._history.setdefault(scope, deque())
-            moment = time.monotonic()
-            while history and history[0] <= moment - period:
-                history.popleft()
-            if len(history) >= limit:
-                return max(1, math.ceil(history[0] + period - moment))
-            history.append(moment)
-            return 0
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta http-equiv="content-type" content="text/html; charset=utf-8">
+  <title>Page not found at %s</title>
+  <meta name="robots" content="NONE,NOARCHIVE">
+</head>
+<body>
+  <h1>Page not found <span>(404)</span></h1>
+  <p>The current path, <code>%s</code>, didn't match any of the URL patterns.</p>
+</body>
+</html>
+"""
+API_ROOT = "/api/v2"
+SPECIAL_ALLOW = {name: "POST, OPTIONS" if name.endswith("_actions") else "GET, HEAD, OPTIONS" for name in SPECIAL}
+VERSIONS = ("26.3", "9")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -83,62 +73,112 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         params = parse_qs(parts.query, keep_blank_values=False)
         endpoint = _endpoint_of(parts.path)
-        owner.requests.append({"method": self.command, "path": parts.path, "query": params, "body": raw})
-
-        if parts.path.startswith("/media/") and self.command == "GET":
-            data = owner.workspace.media_bytes.get(parts.path.split("/")[2])
-            self._send(200 if data is not None else 404, data or b"", "application/octet-stream")
-            return
-
-        fault = owner.faults.next_fault(endpoint or "")
-        if fault is not None and self._inject(fault):
-            return
-
+        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.headers.items()}
+        record = RecordedRequest(self.command, parts.path, params, headers, raw, endpoint=endpoint)
+        owner.requests.append(record)
         try:
-            status, body = self._answer(endpoint, parts.path, params, raw)
+            self._route(record, parts.path, params, raw)
+        finally:
+            if record.status is None:
+                record.status = 0
+
+    def _route(self, record: RecordedRequest, path: str, params: Dict[str, List[str]], raw: bytes) -> None:
+        owner = self.server.owner
+        if self.command == "GET" and path.startswith("/media/"):
+            data = owner.workspace.media_bytes.get(path.split("/")[2])
+            self._reply(record, 200 if data is not None else 404, data or b"", "application/octet-stream")
+            return
+        if self.command == "GET" and path.startswith("/storage/archives/"):
+            name = path[len("/storage/archives/") :]
+            status, data, content_type = owner.workspace.storage.fetch(name, params, self.headers.get("Authorization"))
+            self._reply(record, status, data, content_type)
+            return
+        if path in (API_ROOT, API_ROOT + "/") and self.command == "GET":
+            index = {name: "%s%s/%s.json" % (owner.url, API_ROOT, name) for name in owner.endpoints()}
+            self._reply(record, 200, json.dumps(index, indent=2).encode(), "application/json")
+            return
+        listing = self._listing_without_suffix(path)
+        if (record.endpoint is None and listing is None) or (
+            record.endpoint is not None and not served(record.endpoint, owner.server_version)
+        ):
+            page = NOT_FOUND_PAGE % (html.escape(path), html.escape(path.lstrip("/")))
+            self._reply(record, 404, page.encode(), "text/html; charset=utf-8")
+            return
+
+        fault = owner.faults.next_fault(record.endpoint or listing or "")
+        if fault is not None and self._inject(fault):
+            record.status = fault.status or 0
+            return
+
+        extra: Dict[str, str] = {}
+        body: Any
+        try:
+            if listing is not None:  # a list endpoint without .json: no data, as the server does
+                self._authenticate()
+                status, body = 200, {"next": None, "previous": None, "results": []}
+            else:
+                assert record.endpoint is not None
+                view = VIEWS.get(record.endpoint)
+                extra["Allow"] = view.allow if view is not None else SPECIAL_ALLOW.get(record.endpoint, "")
+                status, body = self._answer(record.endpoint, path, params, raw)
         except ApiError as error:
             status, body = error.status, error.body
-        except Exception:  # a bug of the local server: answer as the real one does
-            if owner.verbose:
+            if status == 429:
+                extra["Retry-After"] = str(body.pop("_retry_after"))
+        except Exception:  # a bug of the local server, or a request the real one fails on: answer 500
+            if owner.verbose and not isinstance(sys.exc_info()[1], ServerBug):
                 raise
-            self._send(500, SERVER_ERROR, "text/plain")
+            self._reply(record, 500, SERVER_ERROR, "text/html")
             return
-        headers = {}
-        if status == 429:
-            headers["Retry-After"] = str(body.pop("_retry_after"))
         payload = json.dumps(body).encode() if body is not None else b""
-        self._send(status, payload, "application/json", headers)
+        self._reply(record, status, payload, "application/json", extra)
 
-    def _answer(self, endpoint: Optional[str], path: str, params: Dict[str, List[str]], raw: bytes) -> Tuple[int, Any]:
+    def _listing_without_suffix(self, path: str) -> Optional[str]:
+        """The endpoint of ``/api/v2/contacts`` (a GET without ``.json``), or None."""
+        name = path[len(API_ROOT) + 1 :].rstrip("/") if path.startswith(API_ROOT + "/") else ""
         owner = self.server.owner
-        if endpoint is None:
-            if path.startswith("/api/v2/") and self.command == "GET":
-                return 200, {"next": None, "previous": None, "results": []}  # no .json: no data
-            raise ApiError(404, {"detail": "Not found."})
+        return name if self.command == "GET" and name in VIEWS and served(name, owner.server_version) else None
 
-        token = self._token()
-        if token is None:
-            raise ApiError(403, {"detail": "Authentication credentials were not provided."})
-        if token not in owner.tokens:
-            raise ApiError(403, {"detail": "Invalid token"})
+    def _reply(
+        self,
+        record: RecordedRequest,
+        status: int,
+        payload: bytes,
+        content_type: str,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> None:
+        """Runs the after-request hooks, then sends the answer."""
+        record.status = status
+        owner = self.server.owner
+        with owner.workspace.lock:
+            owner.hooks.run(record)
+        self._send(status, payload, content_type, headers)
 
-        view = api.VIEWS.get(endpoint)
-        wait = owner.throttle.wait_needed(view.scope if view else "v2")
+    def _answer(self, endpoint: str, path: str, params: Dict[str, List[str]], raw: bytes) -> Tuple[int, Any]:
+        owner = self.server.owner
+        self._authenticate()
+        wait = owner.throttle.wait_needed(scope_of(endpoint, owner.server_version))
         if wait:
-            raise ApiError(
-                429, {"detail": "Request was throttled. Expected available in %d seconds." % wait, "_retry_after": wait}
-            )
+            raise ApiError(429, {"detail": throttled_detail(wait), "_retry_after": wait})
 
         url = "%s%s" % (owner.url, path)
         workspace = owner.workspace
         with workspace.lock:
             try:
                 if endpoint == "media" and self.command == "POST":
-                    return 201, workspace.render("media", api.create_media(workspace, self._upload(raw)))
+                    return 201, workspace.render("media", create_media(workspace, self._upload(raw)))
                 return api.handle(workspace, self.command, endpoint, params, self._json(raw), url)
             finally:
                 if self.command != "GET":
                     workspace.changed()
+
+    def _authenticate(self) -> None:
+        """Refuses a request without a valid token, as the server does on every API endpoint."""
+        token = self._token()
+        if token is None:
+            raise ApiError(403, {"detail": "Authentication credentials were not provided."})
+        if token not in self.server.owner.tokens:
+            raise ApiError(403, {"detail": "Invalid token"})
 
     def _token(self) -> Optional[str]:
         header = self.headers.get("Authorization", "")
@@ -193,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif status == 500:
                 self._send(status, SERVER_ERROR, "text/plain", headers)
             else:
-                body = {"detail": "Request was throttled. Expected available in %d seconds." % (fault.retry_after or 1)}
+                body = {"detail": throttled_detail(fault.retry_after or 1)}
                 if status != 429:
                     body = {"detail": "Injected error %d." % status}
                 self._send(status, json.dumps(body).encode(), "application/json", headers)
@@ -252,9 +292,15 @@ class LocalRapidProServer:
     :param seed: the size of the generated workspace (about that many contacts), or None for an
         empty one; the same number always gives the same data
     :param port: the port to listen on (0: any free port)
+    :param host: the address to listen on
     :param token: the API token to accept (default: a random one)
-    :param rates: throttling rates by scope, e.g. ``{"v2.contacts": "10/minute"}`` (default: none)
+    :param rates: throttling rates by scope, e.g. ``{"v2.contacts": "10/minute"}`` (default: none);
+        scopes ``v2``, ``v2.contacts``, ``v2.messages``, ``v2.runs`` (and ``v2.broadcasts`` on "9")
     :param verbose: log requests and raise the server's own errors instead of answering 500
+    :param server_version: ``"26.3"`` (default) or ``"9"``: an older server, with ``classifiers``,
+        ``templates`` and ``optins``, without ``statistics`` and the fields and filters new in 26.x
+    :param keep_requests: how many recent requests ``requests`` keeps (None: all)
+    :param archive_url_ttl: seconds an archive's ``download_url`` stays valid (default 24 hours)
     """
 
     def __init__(
@@ -266,23 +312,50 @@ class LocalRapidProServer:
         token: Optional[str] = None,
         rates: Optional[Dict[str, str]] = None,
         verbose: bool = False,
+        server_version: str = "26.3",
+        keep_requests: Optional[int] = DEFAULT_KEEP,
+        archive_url_ttl: float = DEFAULT_URL_TTL,
     ) -> None:
+        if server_version not in VERSIONS:
+            raise ValueError("server_version must be one of %s, not %r" % (", ".join(VERSIONS), server_version))
+        self.server_version = server_version
         self.token = token or secrets.token_hex(20)
         self.tokens = {self.token}
+        self.throttle = Throttle(rates)
         self.workspace = Workspace()
+        self.workspace.server_version = server_version
+        self.workspace.storage.url_ttl = archive_url_ttl
         if seed is not None:
             from .seed import populate
 
             populate(self.workspace, seed)
         self.faults = FaultInjector()
-        self.throttle = Throttle(rates)
         self.verbose = verbose
-        self.requests: List[Dict[str, Any]] = []
+        #: the most recent requests (:class:`~temba_client.testing.recording.RecordedRequest`), oldest first
+        self.requests = RequestLog(keep_requests)
+        self.hooks = Hooks()
         self.connections = 0
         self._count_lock = threading.Lock()
         self._host, self._port = host, port
         self._httpd: Optional[_HTTPServer] = None
         self._thread: Optional[threading.Thread] = None
+
+    def after_request(self, callback: Callback, *, endpoint: Optional[str] = None, nth: Optional[int] = None) -> None:
+        """Runs ``callback(request)`` after requests are answered, before the answer is sent, e.g. to
+        change the data while a client pages through an export::
+
+            server.after_request(lambda request: server.workspace.modify("runs", run_id), endpoint="runs", nth=2)
+
+        :param callback: called with the :class:`~temba_client.testing.recording.RecordedRequest`
+        :param endpoint: only requests of this endpoint (e.g. ``"runs"``); None: any request
+        :param nth: only the n-th matching request (1 = the first); None: every one
+        """
+        self.hooks.add(callback, endpoint, nth)
+
+    def endpoints(self) -> List[str]:
+        """The endpoints this server version serves, sorted."""
+        names = set(VIEWS) | set(SPECIAL)
+        return sorted(name for name in names if served(name, self.server_version))
 
     @property
     def url(self) -> str:
@@ -298,10 +371,14 @@ class LocalRapidProServer:
         return self.url + "/api/v2"
 
     def start(self) -> LocalRapidProServer:
-        """Starts serving in a background thread; returns the server."""
+        """Starts serving in a background thread; returns the server.
+
+        Raises OSError when the port cannot be bound (e.g. it is taken).
+        """
         if self._httpd is None:
             self._httpd = _HTTPServer((self._host, self._port), _Handler)
             self._httpd.owner = self
+            self.workspace.storage.base_url = self.url
             self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
             self._thread.start()
         return self

@@ -42,6 +42,7 @@ KINDS = (
     "resthook_subscribers",
     "runs",
     "templates",
+    "teams",
     "tickets",
     "topics",
     "users",
@@ -120,8 +121,14 @@ class Workspace:
             "timezone": "Africa/Kigali",
             "date_style": "day_first",
             "anon": False,
-            "credits": {"used": 0, "remaining": 1000000},
         }
+        #: ``"26.3"`` or ``"9"``: which server's fields the objects show (set by the server)
+        self.server_version = "26.3"
+        from .archives import ArchiveStorage
+
+        #: the archive files and their download URLs
+        self.storage = ArchiveStorage()
+        self._last_stamp = ""
         self.media_bytes: Dict[str, bytes] = {}
         self._seq = 0
         self._next_ids: Dict[str, int] = {}
@@ -132,6 +139,93 @@ class Workspace:
     def changed(self) -> None:
         """Marks the data as changed (the server calls it after every write)."""
         self.version += 1
+
+    def stamp(self) -> str:
+        """Now, as a stored datetime, strictly later than every stamp given before (for ``modified_on``)."""
+        value = now()
+        if value <= self._last_stamp:
+            last = datetime.datetime.strptime(self._last_stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+            value = format_datetime(last.replace(tzinfo=datetime.timezone.utc) + datetime.timedelta(microseconds=1))
+        self._last_stamp = value
+        return value
+
+    # ------------------------------------------------------------------------------------------
+    # Helpers for tests: change the data between requests
+    # ------------------------------------------------------------------------------------------
+
+    def get(self, kind: str, key: Any) -> Obj:
+        """The stored row of ``kind`` identified by ``key`` (its uuid, id, key or resthook slug).
+
+        :param kind: the endpoint, e.g. ``"contacts"``
+        :param key: the identifier
+        """
+        with self.lock:
+            for row in self.rows[kind]:
+                if key in (row.get("uuid"), row.get("id"), row.get("key"), row.get("resthook")):
+                    return row
+        raise KeyError("no %s %r" % (kind, key))
+
+    def modify(self, kind: str, key: Any, **changes: Any) -> Obj:
+        """Changes a stored row as an edit in RapidPro would, bumping its ``modified_on`` (if it has one).
+
+        ::
+
+            server.workspace.modify("contacts", contact_uuid, name="Renamed")
+
+        :param kind: the endpoint, e.g. ``"contacts"``
+        :param key: the row's uuid, id or key
+        :param changes: the stored attributes to set
+        :return: the row
+        """
+        with self.lock:
+            row = self.get(kind, key)
+            row.update(changes)
+            if "modified_on" in row and "modified_on" not in changes:
+                row["modified_on"] = self.stamp()
+            self.changed()
+            return row
+
+    def delete(self, kind: str, key: Any) -> Obj:
+        """Deletes a stored row as RapidPro does: contacts move to the ``deleted=true`` listing (bumping
+        ``modified_on``), messages get the ``deleted`` visibility, other objects disappear.
+
+        :param kind: the endpoint, e.g. ``"contacts"``
+        :param key: the row's uuid, id or key
+        :return: the row
+        """
+        with self.lock:
+            row = self.get(kind, key)
+            if kind == "contacts":
+                row.update(_deleted=True, urns=[], group_uuids=[], notes=[], modified_on=self.stamp())
+            elif kind == "messages":
+                row.update(visibility="deleted", label_uuids=[], modified_on=self.stamp())
+            else:
+                row["_deleted"] = True
+            self.changed()
+            return row
+
+    def archive(self, kind: str, period: str, start_date: Any) -> Obj:
+        """Moves the messages (created) or runs (modified) of a day or month into a new archive file.
+
+        :param kind: ``"message"`` or ``"run"``
+        :param period: ``"daily"`` or ``"monthly"``
+        :param start_date: the day, a date or ``"YYYY-MM-DD"`` (monthly: any day of the month)
+        :return: the archive row
+        """
+        from .archives import archive
+
+        return archive(self, kind, period, start_date)
+
+    def rollup(self, kind: str, month: Any) -> Obj:
+        """Turns the daily archives of a month into one monthly archive (the dailies are no longer listed).
+
+        :param kind: ``"message"`` or ``"run"``
+        :param month: a date, ``"YYYY-MM"`` or ``"YYYY-MM-DD"``
+        :return: the monthly archive row
+        """
+        from .archives import rollup
+
+        return rollup(self, kind, month)
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
         """``build()``, computed again only when the data changed since the last call with ``key``."""
@@ -250,14 +344,23 @@ class Workspace:
     # ------------------------------------------------------------------------------------------
 
     def render(self, kind: str, row: Obj, params: Optional[Dict[str, str]] = None) -> Obj:
-        return RENDERERS[kind](self, row, params or {})
+        """The API object of a stored row (see :mod:`~temba_client.testing.render`).
+
+        :param kind: the endpoint, e.g. ``"contacts"``
+        :param row: the stored row
+        :param params: the request's query params (first values)
+        """
+        from .render import render
+
+        return render(self, kind, row, params or {})
 
     def dump(self) -> Obj:
         """The whole workspace as JSON-able data (see :meth:`load`)."""
         with self.lock:
             rows = {kind: [dict(row) for row in rows] for kind, rows in self.rows.items()}
             media = {key: value.hex() for key, value in self.media_bytes.items()}
-            return {"version": 1, "workspace": dict(self.info), "rows": rows, "media": media}
+            files = {key: value.hex() for key, value in self.storage.files.items()}
+            return {"version": 1, "workspace": dict(self.info), "rows": rows, "media": media, "archive_files": files}
 
     def load(self, data: Obj) -> None:
         """Replaces the workspace with data from :meth:`dump`."""
@@ -265,6 +368,8 @@ class Workspace:
             self.info = dict(data["workspace"])
             self.rows = {kind: [dict(row) for row in data["rows"].get(kind, [])] for kind in KINDS}
             self.media_bytes = {key: bytes.fromhex(value) for key, value in data.get("media", {}).items()}
+            files = data.get("archive_files", {})
+            self.storage.files = {key: bytes.fromhex(value) for key, value in files.items()}
             self._seq = max((row.get("_seq", 0) for rows in self.rows.values() for row in rows), default=0)
             self._next_ids = {}
             self.changed()
@@ -272,304 +377,6 @@ class Workspace:
 
 #: Kinds whose objects are identified by an integer id the server assigns.
 ID_KINDS = frozenset({"broadcasts", "channel_events", "flow_starts", "messages", "resthook_subscribers", "runs"})
-
-
-def _plain(*fields: str) -> Callable[[Workspace, Obj, Dict[str, str]], Obj]:
-    """A renderer that copies the listed fields."""
-
-    def render(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-        return {field: row.get(field) for field in fields}
-
-    return render
-
-
-def _render_broadcast(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "id": row["id"],
-        "urns": list(row["urns"]),
-        "contacts": [ws.contact_ref(u) for u in row["contact_uuids"]],
-        "groups": [ws.ref("groups", u) for u in row["group_uuids"]],
-        "text": dict(row["text"]),
-        "attachments": {lang: list(items) for lang, items in row["attachments"].items()},
-        "base_language": row["base_language"],
-        "status": row["status"],
-        "created_on": row["created_on"],
-    }
-
-
-def _render_campaign(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "archived": row["archived"],
-        "group": ws.ref("groups", row["group_uuid"]),
-        "created_on": row["created_on"],
-    }
-
-
-def _render_campaign_event(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    field = ws.find("fields", "key", row["relative_to"])
-    name = field["name"] if field else row["relative_to"]
-    return {
-        "uuid": row["uuid"],
-        "campaign": ws.ref("campaigns", row["campaign_uuid"]),
-        "relative_to": {"key": row["relative_to"], "name": name, "label": name},
-        "offset": row["offset"],
-        "unit": row["unit"],
-        "delivery_hour": row["delivery_hour"],
-        "flow": ws.ref("flows", row["flow_uuid"]),
-        "message": dict(row["message"]) if row["message"] is not None else None,
-        "created_on": row["created_on"],
-    }
-
-
-def _render_channel_event(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "id": row["id"],
-        "type": row["type"],
-        "contact": ws.contact_ref(row["contact_uuid"]),
-        "channel": ws.ref("channels", row["channel_uuid"]),
-        "extra": row["extra"],
-        "occurred_on": row["occurred_on"],
-        "created_on": row["created_on"],
-    }
-
-
-def _render_contact(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    if row.get("_deleted"):
-        return {
-            "uuid": row["uuid"],
-            "name": None,
-            "anon_display": None,
-            "status": None,
-            "language": None,
-            "urns": [],
-            "groups": [],
-            "fields": {},
-            "flow": None,
-            "created_on": row["created_on"],
-            "modified_on": row["modified_on"],
-            "last_seen_on": None,
-            "blocked": None,
-            "stopped": None,
-        }
-    urns: List[Any] = list(row["urns"])
-    if truthy(params.get("expand_urns")):
-        channels = ws.rows["channels"]
-        channel = {"uuid": channels[0]["uuid"], "name": channels[0]["name"]} if channels else None
-        urns = [
-            {"channel": channel, "scheme": urn.split(":", 1)[0], "path": urn.split(":", 1)[1], "display": None}
-            for urn in urns
-        ]
-    anon = ws.info["anon"]
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "anon_display": "%010d" % row["_seq"] if anon else None,
-        "status": row["status"],
-        "language": row["language"],
-        "urns": [] if anon else urns,
-        "groups": [ws.ref("groups", u) for u in row["group_uuids"]],
-        "fields": {field["key"]: row["fields"].get(field["key"]) for field in ws.rows["fields"]},
-        "flow": ws.ref("flows", row["flow_uuid"]),
-        "created_on": row["created_on"],
-        "modified_on": row["modified_on"],
-        "last_seen_on": row["last_seen_on"],
-        "blocked": row["status"] == "blocked",
-        "stopped": row["status"] == "stopped",
-    }
-
-
-_VALUE_TYPES = {"text": "text", "number": "numeric", "datetime": "datetime", "state": "state"}
-_VALUE_TYPES.update(district="district", ward="ward")
-
-
-def _render_field(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    events = sum(1 for e in ws.rows["campaign_events"] if e["relative_to"] == row["key"] and not e.get("_deleted"))
-    return {
-        "key": row["key"],
-        "name": row["name"],
-        "type": row["type"],
-        "featured": row["featured"],
-        "priority": row["priority"],
-        "usages": {"campaign_events": events, "flows": row.get("flow_usages", 0), "groups": 0},
-        "agent_access": row["agent_access"],
-        "label": row["name"],
-        "value_type": _VALUE_TYPES[row["type"]],
-    }
-
-
-def _render_flow(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "type": row["type"],
-        "archived": row["archived"],
-        "labels": [dict(label) for label in row["labels"]],
-        "expires": row["expires"],
-        "runs": dict(row["runs"]),
-        "results": [dict(result) for result in row["results"]],
-        "parent_refs": list(row["parent_refs"]),
-        "created_on": row["created_on"],
-        "modified_on": row["modified_on"],
-    }
-
-
-def _render_flow_start(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "id": row["id"],
-        "uuid": row["uuid"],
-        "flow": ws.ref("flows", row["flow_uuid"]),
-        "status": row["status"],
-        "groups": [ws.ref("groups", u) for u in row["group_uuids"]],
-        "contacts": [ws.contact_ref(u) for u in row["contact_uuids"]],
-        "params": row["params"],
-        "created_on": row["created_on"],
-        "modified_on": row["modified_on"],
-        "extra": row["params"],
-        "restart_participants": row["restart_participants"],
-        "exclude_active": row["exclude_active"],
-    }
-
-
-def _render_group(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    count = ws.counts("contacts", "group_uuids").get(row["uuid"], 0)
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "query": row["query"],
-        "status": row["status"],
-        "system": row["system"],
-        "count": count,
-    }
-
-
-def _render_label(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    count = ws.counts("messages", "label_uuids").get(row["uuid"], 0)
-    return {"uuid": row["uuid"], "name": row["name"], "count": count}
-
-
-def _render_message(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "id": row["id"],
-        "broadcast": row["broadcast"],
-        "contact": ws.contact_ref(row["contact_uuid"]),
-        "urn": row["urn"],
-        "channel": ws.ref("channels", row["channel_uuid"]),
-        "direction": row["direction"],
-        "type": row["type"],
-        "status": row["status"],
-        "archived": row["visibility"] == "archived",
-        "visibility": row["visibility"],
-        "text": row["text"],
-        "labels": [ws.ref("labels", u) for u in row["label_uuids"]],
-        "flow": ws.ref("flows", row["flow_uuid"]),
-        "attachments": [dict(a) for a in row["attachments"]],
-        "created_on": row["created_on"],
-        "sent_on": row["sent_on"],
-        "modified_on": row["modified_on"],
-        "media": None,
-    }
-
-
-def _render_run(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    contact = ws.find("contacts", "uuid", row["contact_uuid"])
-    urn = contact["urns"][0] if contact and contact["urns"] else None
-    return {
-        "id": row["id"],
-        "uuid": row["uuid"],
-        "flow": ws.ref("flows", row["flow_uuid"]),
-        "contact": {
-            "uuid": row["contact_uuid"],
-            "name": contact["name"] if contact else None,
-            "urn": urn,
-            "urn_display": urn.split(":", 1)[1] if urn else None,
-        },
-        "start": {"uuid": row["start_uuid"]} if row["start_uuid"] else None,
-        "responded": row["responded"],
-        "path": row["path"] if truthy(params.get("paths", "true")) else None,
-        "values": row["values"],
-        "created_on": row["created_on"],
-        "modified_on": row["modified_on"],
-        "exited_on": row["exited_on"],
-        "exit_type": row["exit_type"],
-    }
-
-
-def _render_template(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "translations": [dict(t, channel=ws.ref("channels", t["channel"])) for t in row["translations"]],
-        "created_on": row["created_on"],
-        "modified_on": row["modified_on"],
-    }
-
-
-def _render_ticket(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    return {
-        "uuid": row["uuid"],
-        "contact": ws.contact_ref(row["contact_uuid"]),
-        "status": row["status"],
-        "topic": ws.ref("topics", row["topic_uuid"]),
-        "body": row["body"],
-        "assignee": ws.user_ref(row["assignee"]),
-        "opened_on": row["opened_on"],
-        "opened_by": ws.user_ref(row["opened_by"]),
-        "opened_in": ws.ref("flows", row["opened_in"]),
-        "modified_on": row["modified_on"],
-        "closed_on": row["closed_on"],
-    }
-
-
-def _render_topic(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    tickets = [t for t in ws.rows["tickets"] if t["topic_uuid"] == row["uuid"]]
-    return {
-        "uuid": row["uuid"],
-        "name": row["name"],
-        "counts": {
-            "open": sum(1 for t in tickets if t["status"] == "open"),
-            "closed": sum(1 for t in tickets if t["status"] == "closed"),
-        },
-        "system": row["system"],
-        "created_on": row["created_on"],
-    }
-
-
-def _render_boundary(ws: Workspace, row: Obj, params: Dict[str, str]) -> Obj:
-    shown = {key: row[key] for key in ("osm_id", "name", "parent", "level", "aliases")}
-    shown["geometry"] = row["geometry"] if truthy(params.get("geometry")) else None
-    return shown
-
-
-RENDERERS: Dict[str, Callable[[Workspace, Obj, Dict[str, str]], Obj]] = {
-    "archives": _plain("archive_type", "start_date", "period", "record_count", "size", "hash", "download_url"),
-    "boundaries": _render_boundary,
-    "broadcasts": _render_broadcast,
-    "campaigns": _render_campaign,
-    "campaign_events": _render_campaign_event,
-    "channels": _plain("uuid", "name", "address", "country", "device", "last_seen", "created_on"),
-    "channel_events": _render_channel_event,
-    "classifiers": _plain("uuid", "name", "type", "intents", "created_on"),
-    "contacts": _render_contact,
-    "fields": _render_field,
-    "flows": _render_flow,
-    "flow_starts": _render_flow_start,
-    "globals": _plain("key", "name", "value", "modified_on"),
-    "groups": _render_group,
-    "labels": _render_label,
-    "media": _plain("uuid", "content_type", "url", "filename", "size"),
-    "messages": _render_message,
-    "optins": _plain("uuid", "name", "created_on"),
-    "resthooks": _plain("resthook", "created_on", "modified_on"),
-    "resthook_events": _plain("resthook", "data", "created_on"),
-    "resthook_subscribers": _plain("id", "resthook", "target_url", "created_on"),
-    "runs": _render_run,
-    "templates": _render_template,
-    "tickets": _render_ticket,
-    "topics": _render_topic,
-    "users": _plain("email", "first_name", "last_name", "role", "created_on"),
-}
 
 
 def strings(value: Any, field: str, limit: int) -> List[str]:
