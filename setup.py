@@ -7,7 +7,7 @@ HERE = Path(__file__).parent
 VERSION = re.search(r'__version__ = "([^"]+)"', (HERE / "temba_client" / "__init__.py").read_text()).group(1)
 
 setup(
-    name="temba-client",
+    name="rapidpro-python",
     version=VERSION,
     description="Python client for the RapidPro HTTP API v2: a drop-in replacement for rapidpro-python",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),
@@ -18,6 +18,7 @@ setup(
     python_requires=">=3.9",
     install_requires=["requests>=2.25", "python-dateutil>=2.8"],
     extras_require={
+        "fast": ["orjson>=3.9"],
         "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
