@@ -17,7 +17,7 @@ does the same work with the field names, JSON keys and checks written out: for
             v = _f1.deserialize(v)
         obj.count = v
         n = len(item)
-        if n not in (2,):
+        if n != 2:
             _keep_extra(obj, item, _keys)
         return obj
 
@@ -50,8 +50,10 @@ def generate(
     :param cls: the model class
     :param fields: its fields (inherited ones included), by attribute name
     :param kind_of: tells how a field converts a JSON value: ``copy``, ``shared``, ``check:<type>``,
-        ``convert``, ``object``, ``object_list``, ``object_dict`` or ``custom``
-    :param helpers: names the generated code may use (``_new``, ``_as_dict``, ``_share``, ``_keep_extra``)
+        ``datetime``, ``convert``, ``object``, ``object_list``, ``object_dict`` or ``custom``
+    :param helpers: names the generated code may use (``_new``, ``_as_dict``, ``_share``,
+        ``_keep_extra``, ``_fromisoformat``), and ``_server_datetime_expr``: the expression
+        that parses ``v``, a datetime in the server's form, on this interpreter
     """
     namespace: Dict[str, Any] = dict(helpers)
     lines: List[str] = [
@@ -93,6 +95,19 @@ def generate(
             lines.append("    if v is not None and v.__class__ is not %s:" % expected)
             lines.append("        v = %s.deserialize(v)" % f)  # raises, or accepts a subclass (bool for int)
             lines.append("    obj.%s = v" % attr)
+        elif kind == "datetime":
+            # the server's own form, 2016-01-06T15:33:00.813162Z, parsed inline; anything else
+            # (another offset, no fraction, an error) goes through the field's converter
+            namespace["_c%d" % index] = field._value_converter()
+            lines.append("    if v is None:")
+            lines.append("        obj.%s = None" % attr)
+            lines.append("    elif v.__class__ is str and len(v) == 27 and v[26] == 'Z':")
+            lines.append("        try:")
+            lines.append("            obj.%s = %s" % (attr, helpers["_server_datetime_expr"]))
+            lines.append("        except ValueError:")
+            lines.append("            obj.%s = _c%d(v)" % (attr, index))
+            lines.append("    else:")
+            lines.append("        obj.%s = _c%d(v)" % (attr, index))
         elif kind == "convert":
             namespace["_c%d" % index] = field._value_converter()
             lines.append("    obj.%s = None if v is None else _c%d(v)" % (attr, index))
@@ -127,10 +142,11 @@ def generate(
     namespace["_keys"] = frozenset(keys)
     counts = sorted({len(keys), len(keys) - optional_keys})
     lines.append("    n = len(item)")
+    expected = "n != %d" % counts[0] if len(counts) == 1 else "n not in %r" % (tuple(counts),)
     if len(keys) >= EXACT_CHECK_FROM:
-        condition = "n not in %r or not _keys.issuperset(item)" % (tuple(counts),)
+        condition = "%s or not _keys.issuperset(item)" % expected
     else:
-        condition = "n not in %r" % (tuple(counts),)
+        condition = expected
     lines.append("    if %s:" % condition)
     lines.append("        _keep_extra(obj, item, _keys)")
     lines.append("    return obj")

@@ -59,17 +59,20 @@ _share = _SHARED_STRINGS.setdefault
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
 _UTC = datetime.timezone.utc
+_fromisoformat = datetime.datetime.fromisoformat
+#: How a datetime in the server's form (``2016-01-06T15:33:00.813162Z``, in ``v``) is parsed: from
+#: Python 3.11 fromisoformat reads the ``Z`` itself, before it the offset is written out.
 if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
-    _fromisoformat = datetime.datetime.fromisoformat  # reads the server's "...Z" itself
+    _SERVER_DATETIME = "_fromisoformat(v)"
 
-    def _parse_server_datetime(value: str) -> datetime.datetime:
-        return _fromisoformat(value)
+    def _parse_server_datetime(v: str) -> datetime.datetime:
+        return _fromisoformat(v)
 
 else:  # pragma: no cover - depends on the interpreter
-    _fromisoformat = datetime.datetime.fromisoformat
+    _SERVER_DATETIME = "_fromisoformat(v[:26] + '+00:00')"
 
-    def _parse_server_datetime(value: str) -> datetime.datetime:
-        return _fromisoformat(value[:26]).replace(tzinfo=_UTC)
+    def _parse_server_datetime(v: str) -> datetime.datetime:
+        return _fromisoformat(v[:26] + "+00:00")
 
 
 class TembaField(Generic[V], metaclass=ABCMeta):
@@ -253,7 +256,7 @@ class StringDictField(DictField[str]):
 class DatetimeField(TembaField[Optional[datetime.datetime]]):
     """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
 
-    _inline = "convert"
+    _inline = "datetime"
     _type_name = "datetime"
 
     def deserialize(self, value: Any) -> Any:
@@ -421,7 +424,14 @@ def _keep_extra(obj: Any, item: Dict[str, Any], keys: frozenset) -> None:
         obj._extra = extra
 
 
-_HELPERS = {"_new": object.__new__, "_as_dict": _as_dict, "_share": _share, "_keep_extra": _keep_extra}
+_HELPERS = {
+    "_new": object.__new__,
+    "_as_dict": _as_dict,
+    "_share": _share,
+    "_keep_extra": _keep_extra,
+    "_fromisoformat": _fromisoformat,
+    "_server_datetime_expr": _SERVER_DATETIME,
+}
 
 
 def _document(cls: type, fields: Dict[str, TembaField[Any]]) -> None:

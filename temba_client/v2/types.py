@@ -523,8 +523,8 @@ class Run(TembaObject):
     class ContactRef(TembaObject):
         """The contact of a run."""
 
-        uuid = StringField(shared=True, doc="the contact's UUID")
-        name = StringField(shared=True, doc="the contact's name")
+        uuid = StringField(doc="the contact's UUID")
+        name = StringField(doc="the contact's name")
         urn = StringField(doc="its URN (``tel:********`` in anonymous workspaces)")
         urn_display = StringField(doc="how its URN is displayed, or None")
         ref = StringField(omit_none=True, doc="its reference (anonymous workspaces only)")
