@@ -143,11 +143,8 @@ def generate(
     counts = sorted({len(keys), len(keys) - optional_keys})
     lines.append("    n = len(item)")
     expected = "n != %d" % counts[0] if len(counts) == 1 else "n not in %r" % (tuple(counts),)
-    if len(keys) >= EXACT_CHECK_FROM:
-        condition = "%s or not _keys.issuperset(item)" % expected
-    else:
-        condition = expected
-    lines.append("    if %s:" % condition)
+    exact = len(keys) >= EXACT_CHECK_FROM
+    lines.append("    if %s%s:" % (expected, " or not _keys.issuperset(item)" if exact else ""))
     lines.append("        _keep_extra(obj, item, _keys)")
     lines.append("    return obj")
 

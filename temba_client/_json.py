@@ -21,7 +21,7 @@ __all__ = ["BACKEND", "dumps", "loads"]
 _orjson_loads: Optional[Callable[[Union[bytes, str]], Any]] = None
 if not os.environ.get("TEMBA_CLIENT_NO_ORJSON"):
     try:  # pragma: no cover - depends on what is installed
-        import orjson
+        import orjson  # type: ignore[import-not-found, unused-ignore]
 
         _orjson_loads = orjson.loads
     except ImportError:  # pragma: no cover - depends on what is installed
