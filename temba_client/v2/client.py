@@ -18,6 +18,7 @@ from ..transport import (
     DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     Timeout,
 )
 from . import endpoints as ep
@@ -96,6 +97,7 @@ class TembaClient(BaseClient):
         transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        total_timeout: Optional[float] = DEFAULT_TOTAL_TIMEOUT,
         session: Optional[requests.Session] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_on_rate_exceed: bool = False,
@@ -110,6 +112,7 @@ class TembaClient(BaseClient):
             verify_ssl,
             transformer,
             timeout=timeout,
+            total_timeout=total_timeout,
             session=session,
             max_retries=max_retries,
             retry_on_rate_exceed=retry_on_rate_exceed,
