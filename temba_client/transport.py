@@ -266,9 +266,21 @@ class Transport:
             verify=self.verify_ssl,
             stream=True,
             allow_redirects=False,
+            hooks={"response": self._body_reader(deadline)},
         )
         content = _read_body(response, self.max_response_size, deadline, self.total_timeout)
         return Answer(response.status_code, response.reason or "", response.headers, content, response)
+
+    def _body_reader(self, deadline: Optional[float]) -> Callable[..., requests.Response]:
+        """A response hook that reads the body within the limits, before requests itself reads the
+        body of a redirect (which it does, unbounded, even when it does not follow it)."""
+
+        def read(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+            response._content = _read_body(response, self.max_response_size, deadline, self.total_timeout)
+            response._content_consumed = True  # type: ignore[attr-defined]
+            return response
+
+        return read
 
     def _send_patched(
         self,

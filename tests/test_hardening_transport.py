@@ -86,6 +86,26 @@ def test_a_get_follows_redirects_within_its_origin(stub, secret_client):
     assert stub.last.headers["Authorization"] == "Token " + SECRET
 
 
+def test_a_redirect_with_a_trickled_body_ends_at_the_total_timeout(stub):
+    client = TembaClient(stub.url, SECRET, timeout=5, total_timeout=1.0, max_retries=0)
+    stub.add("POST", "contacts", Reply(status=302, body=b"x" * 100, headers={"Location": "/x"}, trickle=0.1))
+    with pytest.raises(TembaConnectionError, match="total limit of 1.0 seconds"):  # rather than after 10 s
+        client.create_contact(name="Ann")
+
+
+def test_a_redirect_with_a_huge_body_is_not_read_whole(stub):
+    client = TembaClient(stub.url, SECRET, max_retries=0, max_response_size=1024 * 1024)
+    stub.add("GET", "contacts", Reply(status=302, body=b"x" * (32 * 1024 * 1024), headers={"Location": "/x"}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TembaBadResponseError, match="larger than the limit"):
+            client.get_contacts().first()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+
+
 def test_redirect_loops_end(stub, client):
     stub.add("GET", "contacts", Reply(status=302, headers={"Location": "/api/v2/contacts.json"}))
     with pytest.raises(TembaHttpError, match="more than 5 redirects"):
