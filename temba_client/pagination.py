@@ -181,6 +181,8 @@ class CursorQuery(Generic[T]):
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
         :param resume_cursor: a cursor from :meth:`CursorIterator.get_cursor`, to resume from
+        :raises ValueError: if ``resume_cursor`` cannot be a cursor of this query (not one of the
+            server's cursors, or given to ``archives``, which are paginated by offset)
         """
         return CursorIterator(
             self._transport,
