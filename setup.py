@@ -16,7 +16,10 @@ setup(
     packages=find_packages(include=["temba_client", "temba_client.*"]),
     package_data={"temba_client": ["py.typed"]},
     python_requires=">=3.9",
-    install_requires=["requests>=2.25", "python-dateutil>=2.8"],
+    # urllib3 2.6 bounds decompression (a gzip bomb is inflated a chunk at a time) and, like every
+    # 2.x, refuses a body shorter than its Content-Length; requests 2.32.4 is the first without its
+    # known credential leaks (Proxy-Authorization on redirects, verify=False sticking, .netrc).
+    install_requires=["requests>=2.32.4", "urllib3>=2.6.0", "python-dateutil>=2.8"],
     extras_require={
         "fast": ["orjson>=3.9"],
         "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],

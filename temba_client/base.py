@@ -28,6 +28,7 @@ from .transport import (
     DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     Timeout,
     Transport,
 )
@@ -100,16 +101,20 @@ class BaseClient:
 
     :param host: a host name (``"rapidpro.io"``, which means ``https://rapidpro.io/api/v<N>``) or a
         URL (``"http://localhost:8000"`` or ``"http://localhost:8000/api/v2"``), used as given
-    :param token: the workspace's API token
+    :param token: the workspace's API token (no whitespace, control or non-ASCII characters:
+        ``ValueError``); an empty one is accepted but every request raises ``TembaTokenError``
     :param api_version: the API version number, appended to the URL unless it ends with it already
     :param user_agent: text put before this library's name in the ``User-Agent`` header
     :param verify_ssl: whether to verify TLS certificates (None means yes; False warns)
     :param transformer: a function ``(model_class, item_dict) -> item_dict`` applied to each object
         of a page before it becomes a model object
-    :param timeout: seconds, or a ``(connect, read)`` pair, before a request fails
+    :param timeout: seconds, or a ``(connect, read)`` pair, to wait for a connection and for each read
+    :param total_timeout: the longest, in seconds, that one call may take, retries included
+        (default 600; None for no limit): a server trickling its answer cannot hold a call forever
     :param session: a :class:`requests.Session` of your own to send requests through
     :param max_retries: how many times a GET is retried after a connection error, timeout or 502/503/504
-    :param retry_on_rate_exceed: the default of every query's ``retry_on_rate_exceed``
+    :param retry_on_rate_exceed: the default of every query's ``retry_on_rate_exceed``, and whether
+        writes answered 429 (which the server did not carry out) are sent again after the wait
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
     :param max_response_size: the largest response body accepted, in bytes (default 100 MB); a larger
         one raises :class:`~temba_client.exceptions.TembaBadResponseError`
@@ -125,6 +130,7 @@ class BaseClient:
         transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        total_timeout: Optional[float] = DEFAULT_TOTAL_TIMEOUT,
         session: Optional[requests.Session] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_on_rate_exceed: bool = False,
@@ -141,8 +147,10 @@ class BaseClient:
             user_agent,
             verify_ssl,
             timeout=timeout,
+            total_timeout=total_timeout,
             session=session,
             max_retries=max_retries,
+            retry_on_rate_exceed=retry_on_rate_exceed,
             max_rate_limit_wait=max_rate_limit_wait,
             max_response_size=max_response_size,
         )
@@ -162,7 +170,8 @@ class BaseClient:
 
     @property
     def headers(self) -> Dict[str, str]:
-        """The headers sent with every request (a copy)."""
+        """The headers sent with every request (a copy), as rapidpro-python 2.22 had them:
+        ``Content-type``, ``Accept``, ``Authorization`` and ``User-Agent``."""
         return dict(self._transport.headers)
 
     @property

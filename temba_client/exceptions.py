@@ -14,12 +14,16 @@ Every error the client raises on purpose is a :class:`TembaException`::
 Names, attributes and messages are those of rapidpro-python; the extra classes
 (:class:`TembaPermissionError`, :class:`TembaBadResponseError`) subclass the ones older code
 already catches.
+
+Messages keep rapidpro-python's wording (code matches on it) and add what happened after it: the
+server's ``detail``, then the status, method and URL of the request, and the start of the body
+when it was not the API's own JSON. The token and personal data in query strings are redacted
+(``Token ***``, ``urn=***``) from everything the library builds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, Optional
+from typing import Any, List, Optional, Tuple
 
 #: ``detail`` texts with which the server (or a proxy) rejects the token itself.
 _TOKEN_FAILURE_WORDS = ("token", "credentials", "authenticat", "inactive or deleted")
@@ -34,19 +38,39 @@ class TembaException(Exception):
         return self.message
 
 
-class TembaConnectionError(TembaException):
-    """The server could not be reached, or did not answer in time (connection refused or dropped,
-    DNS failure, TLS failure, timeout)."""
+class _Explained(TembaException):
+    """An error whose message is rapidpro-python's, followed by ``: <detail> (<context>)``.
 
-    message = "Unable to connect to host"
+    :param detail: what went wrong, in a few words (the server's ``detail``, "read timed out"...)
+    :param context: the request and answer, e.g. ``"404 Not Found for GET https://host/api/v2/contacts.json"``
+    """
 
-    def __init__(self, detail: Optional[str] = None) -> None:
+    def __init__(self, detail: Optional[str] = None, context: Optional[str] = None) -> None:
         super().__init__(*([detail] if detail is not None else []))
-        #: what went wrong underneath, e.g. ``"read timed out (timeout=(10.0, 60.0))"`` (never holds the token)
+        #: what went wrong underneath, e.g. the server's ``detail`` (never holds the token)
         self.detail = detail
+        #: the status, method and URL (redacted), and the start of a body that was not the API's JSON
+        self.context = context
+
+    def _headline(self) -> str:
+        return "%s: %s" % (self.message, self.detail) if self.detail else self.message
 
     def __str__(self) -> str:
-        return "%s: %s" % (self.message, self.detail) if self.detail else self.message
+        headline = self._headline()
+        return "%s (%s)" % (headline, self.context) if self.context else headline
+
+
+class TembaConnectionError(_Explained):
+    """The server could not be reached, or did not answer in time (connection refused or dropped,
+    DNS failure, TLS failure, timeout).
+
+    :attr:`detail` tells which: ``"could not connect: ..."``, ``"read timed out: ..."`` (the server
+    accepted the connection but did not answer in time), ``"the response took longer than ..."``
+    (the transport's ``total_timeout``), ``"connection broken while reading the response"``, or a
+    TLS failure (with a hint when the host was given without ``http://``).
+    """
+
+    message = "Unable to connect to host"
 
 
 class TembaBadRequestError(TembaException):
@@ -54,6 +78,11 @@ class TembaBadRequestError(TembaException):
 
     :attr:`errors` is the server's parsed JSON: ``{"field": ["message", ...]}``,
     ``{"detail": "message"}`` or a list of messages; or the raw text when the body was not JSON.
+    ``str()`` gives each message after the name of its field, e.g.
+    ``"language: Ensure this field has exactly 3 characters."`` (``detail`` and
+    ``non_field_errors`` messages stand alone), joined into sentences:
+    ``{"name": ["Required."], "urns": ["Bad.", "Too long."]}`` gives
+    ``"name: Required. urns: Bad. Too long."``.
     """
 
     def __init__(self, errors: Any) -> None:
@@ -62,8 +91,10 @@ class TembaBadRequestError(TembaException):
         self.errors = errors
 
     def __str__(self) -> str:
-        msgs = list(_error_messages(self.errors))
-        return msgs[0] if len(msgs) == 1 else ". ".join(msgs)
+        text = ""
+        for message in _error_messages(self.errors):
+            text += message if not text else (" " if text.endswith(".") else ". ") + message
+        return text
 
 
 class TembaValidationError(TembaBadRequestError, ValueError):
@@ -78,31 +109,49 @@ class TembaValidationError(TembaBadRequestError, ValueError):
         super().__init__({"detail": message})
 
 
-def _error_messages(errors: Any) -> Iterator[str]:
-    """Yields the messages of a DRF error body, however deeply the server nested them."""
-    if isinstance(errors, dict):
-        for value in errors.values():
-            yield from _error_messages(value)
-    elif isinstance(errors, (list, tuple)):
-        for value in errors:
-            yield from _error_messages(value)
-    elif errors is not None:
-        yield str(errors)
+#: keys of a DRF error body whose messages are about the whole request, not one field
+_UNNAMED_KEYS = frozenset({"detail", "non_field_errors"})
 
 
-class TembaTokenError(TembaException):
+def _error_messages(errors: Any) -> List[str]:
+    """The messages of a DRF error body, each after the name of its field (``urns[0]: Invalid URN``),
+    however deeply the server nested them (iteratively: a hostile body cannot exhaust the stack)."""
+    messages: List[str] = []
+    previous = ""
+    stack: List[Tuple[str, Any]] = [("", errors)]
+    while stack:
+        label, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((_field_label(label, str(key)), item) for key, item in reversed(list(value.items())))
+        elif isinstance(value, (list, tuple)):
+            stack.extend((label, item) for item in reversed(value))
+        elif value is not None:  # a field's name comes before its first message only
+            messages.append("%s: %s" % (label, value) if label and label != previous else str(value))
+            previous = label
+    return messages
+
+
+def _field_label(parent: str, key: str) -> str:
+    """``urns`` + ``0`` → ``urns[0]``; ``fields`` + ``age`` → ``fields.age``; detail keys add nothing."""
+    if key in _UNNAMED_KEYS:
+        return parent
+    if key.isdigit() and parent:
+        return "%s[%s]" % (parent, key)
+    return "%s.%s" % (parent, key) if parent else key
+
+
+class TembaTokenError(_Explained):
     """The server refused the request (401 or 403): usually an invalid or inactive API token.
+
+    Also raised before anything is sent when the client was given an empty token. :attr:`detail`
+    is the server's ``detail`` text, e.g. ``"Invalid token"`` (None when it sent none: then the
+    message quotes the start of the body, e.g. a firewall's page).
 
     The server also answers 403 for permission problems unrelated to the token; those are raised
     as the subclass :class:`TembaPermissionError`, with the server's reason in :attr:`detail`.
     """
 
     message = "Authentication with provided token failed"
-
-    def __init__(self, detail: Optional[str] = None) -> None:
-        super().__init__(*([detail] if detail is not None else []))
-        #: the server's ``detail`` text, e.g. ``"Invalid token"`` (None when it sent none)
-        self.detail = detail
 
     @staticmethod
     def is_token_failure(detail: Optional[str]) -> bool:
@@ -114,18 +163,16 @@ class TembaPermissionError(TembaTokenError):
     """The token is valid but the server refused the operation (403), e.g. ``"Cannot modify system
     object."`` or ``"You do not have permission to perform this action."``."""
 
-    def __str__(self) -> str:
+    def _headline(self) -> str:
         return "Permission denied: %s" % self.detail
 
 
-class TembaNoSuchObjectError(TembaException):
-    """The object to update or delete does not exist (404)."""
+class TembaNoSuchObjectError(_Explained):
+    """The object to update or delete does not exist (404), or the server answered 404 for another
+    reason given in :attr:`detail` (e.g. ``"Invalid cursor"`` for a resume cursor it cannot read).
+    """
 
     message = "No such object exists"
-
-    def __init__(self, detail: Optional[str] = None) -> None:
-        super().__init__(*([detail] if detail is not None else []))
-        self.detail = detail
 
 
 class TembaRateExceededError(TembaException):
@@ -138,7 +185,8 @@ class TembaRateExceededError(TembaException):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
-        #: seconds to wait before the next request, from the ``Retry-After`` header (0 if absent)
+        #: seconds to wait before the next request, from the ``Retry-After`` header: always an int
+        #: (0 when absent, in the past, or absurd: negative, infinite, not a number or a date)
         self.retry_after = retry_after
 
     def __str__(self) -> str:
@@ -146,10 +194,12 @@ class TembaRateExceededError(TembaException):
 
 
 class TembaHttpError(TembaException):
-    """Any other error status (405, 409, 5xx...).
+    """Any other error status (405, 409, 5xx...), and a redirect the client does not follow: any
+    redirect of a write (POST, DELETE: it is sent once and never re-sent elsewhere), or a redirect
+    of a GET to another origin (scheme, host or port); the message then names the ``Location``.
 
     :attr:`caused_by` is the underlying :class:`requests.HTTPError`, whose ``response`` is the
-    server's answer; the message names the status and the start of the body.
+    server's answer; the message names the status, the request and the start of the body.
     """
 
     def __init__(self, caused_by: Any) -> None:

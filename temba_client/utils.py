@@ -1,10 +1,13 @@
-"""Datetime helpers shared by the models and the request builder."""
+"""Helpers shared by the models, the request builder and the transport: datetimes, and the
+redaction of personal data from the URLs that messages and logs show."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import re
 from typing import Any, Optional, overload
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from dateutil.parser import isoparse
@@ -37,7 +40,10 @@ def parse_iso8601(value: Optional[str]) -> Optional[datetime.datetime]:
     parsed = isoparse(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=_UTC)
-    return parsed.astimezone(_UTC)
+    try:
+        return parsed.astimezone(_UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 is past the last representable datetime
+        raise ValueError("datetime out of range: %r" % value) from None
 
 
 @overload
@@ -58,15 +64,73 @@ def format_iso8601(value: Optional[datetime.date]) -> Optional[str]:
         value = datetime.datetime(value.year, value.month, value.day)
     if value.tzinfo is None:
         value = value.replace(tzinfo=_UTC)
-    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        value = value.astimezone(_UTC)
+    except OverflowError:  # e.g. 9999-12-31 23:00 at UTC-5 is past the last representable datetime
+        raise ValueError("datetime out of range in UTC: %s" % value.isoformat()) from None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def request(method: str, url: str, **kwargs: Any) -> requests.Response:
-    """Kept for code written against rapidpro-python, which mocked this function in its tests.
+    """Kept for code written against rapidpro-python, which mocks this function in its tests.
 
-    The client no longer calls it: it sends every request through one :class:`requests.Session`
-    (see :mod:`temba_client.transport`). Like the original, it JSON-encodes ``data``.
+    The client sends every request through one :class:`requests.Session` (see
+    :mod:`temba_client.transport`) unless this function, or ``temba_client.base.request`` or
+    ``temba_client.clients.request``, has been replaced (``unittest.mock.patch``): then it calls
+    the replacement exactly as rapidpro-python 2.22 did. Like the original, it JSON-encodes ``data``.
+
+    :param method: the HTTP method, e.g. ``"get"``
+    :param url: the absolute URL
+    :param kwargs: passed on to :func:`requests.request`
     """
     if "data" in kwargs:
         kwargs["data"] = json.dumps(kwargs["data"])
     return requests.request(method, url, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Personal data in URLs
+# ---------------------------------------------------------------------------------------------
+
+#: Query parameters whose values are always personal data.
+_PERSONAL_PARAMS = frozenset({"urn", "urns", "address", "phone", "email"})
+_URN = re.compile(r"^[a-z][a-z0-9+.-]{1,24}:", re.IGNORECASE)  # tel:, whatsapp:, mailto:, ext:...
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+REDACTED = "***"
+
+
+def is_personal(name: str, value: str) -> bool:
+    """Whether a query parameter's value may identify a person: a URN, a phone number, an e-mail
+    address, or any value of ``urn`` and the like (ids, UUIDs, dates and names of groups are kept).
+
+    :param name: the parameter's name
+    :param value: its value
+    """
+    if name.lower() in _PERSONAL_PARAMS or "@" in value or _URN.match(value):
+        return True
+    if name == "id" or _DATE.match(value) or not _PHONE.match(value):
+        return False
+    return sum(char.isdigit() for char in value) >= 7
+
+
+def redact_query(query: str) -> str:
+    """A query string with the values that may identify a person replaced by ``***``.
+
+    :param query: the query string, e.g. ``"urn=tel%3A%2B250788123123&group=Reporters"``
+    """
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(name, REDACTED if is_personal(name, value) else value) for name, value in pairs], safe="*:/")
+
+
+def redact_url(url: str, path_only: bool = False) -> str:
+    """A URL with the query values that may identify a person replaced by ``***``.
+
+    :param url: the URL
+    :param path_only: give only the path and query (``/api/v2/contacts.json?urn=***``), as logs do
+    """
+    parts = urlsplit(url)
+    query = redact_query(parts.query) if parts.query else ""
+    if path_only:
+        return "%s?%s" % (parts.path, query) if query else parts.path
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

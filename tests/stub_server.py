@@ -47,6 +47,7 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering
     drop: bool = False  # close the connection without answering
     truncate: bool = False  # announce more bytes than are sent, then close
+    trickle: float = 0.0  # seconds to wait between the bytes of the body (sent one by one)
 
     def encoded(self) -> bytes:
         if self.body is not None:
@@ -91,11 +92,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload) + (100 if reply.truncate else 0)))
         self.end_headers()
+        if reply.trickle:
+            self._trickle(payload, reply.trickle)
+            return
         self.wfile.write(payload)
         if reply.truncate:
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _trickle(self, payload: bytes, pause: float) -> None:
+        """Sends the body one byte at a time, until it is all sent or the client hangs up."""
+        self.close_connection = True
+        try:
+            for index in range(len(payload)):
+                self.wfile.write(payload[index : index + 1])
+                self.wfile.flush()
+                threading.Event().wait(pause)
+        except OSError:
+            pass
 
     do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
 

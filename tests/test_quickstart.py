@@ -19,7 +19,7 @@ def test_quickstart_runs_against_the_local_server():
         "using a local RapidPro server",
         "200 contacts in Reporters",
         "resumed from the cursor: 350",
-        "bad request: Invalid contact field key",
+        "bad request: fields: Invalid contact field key",
         "token error:",
         "connection error:",
         "Done.",

@@ -12,6 +12,7 @@ from ..transport import (
     DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
     Timeout,
 )
 from .actions import ActionsMixin
@@ -57,6 +58,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
         transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
+        total_timeout: Optional[float] = DEFAULT_TOTAL_TIMEOUT,
         session: Optional[requests.Session] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry_on_rate_exceed: bool = False,
@@ -71,6 +73,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
             verify_ssl,
             transformer,
             timeout=timeout,
+            total_timeout=total_timeout,
             session=session,
             max_retries=max_retries,
             retry_on_rate_exceed=retry_on_rate_exceed,
