@@ -16,7 +16,7 @@ import re
 import uuid as _uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple, Type, TypeVar
+from typing import Any, Dict, Optional, Tuple, Type, TypeVar, Union
 
 import requests
 
@@ -126,7 +126,7 @@ class BaseClient:
         token: str,
         api_version: int,
         user_agent: Optional[str] = None,
-        verify_ssl: Optional[bool] = None,
+        verify_ssl: Optional[Union[bool, str]] = None,
         transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -175,7 +175,7 @@ class BaseClient:
         return dict(self._transport.headers)
 
     @property
-    def verify_ssl(self) -> Optional[bool]:
+    def verify_ssl(self) -> Optional[Union[bool, str]]:
         """Whether TLS certificates are verified (None: yes, as requests does by default)."""
         return self._transport.verify_ssl
 
@@ -408,8 +408,8 @@ def _is_uuid(value: Any) -> bool:
 
 def _query_value(value: Any) -> Any:
     """A Python value as the server reads it in a query string (lists become repeated params)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, bool):  # as rapidpro-python sent them; the server reads 1/0 and true/false alike
+        return 1 if value else 0
     if isinstance(value, (str, int, float)):
         return value
     if isinstance(value, (datetime.date, datetime.datetime)):

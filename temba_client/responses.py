@@ -18,6 +18,7 @@ from typing import Any, Optional, Tuple, Union
 import requests
 import urllib3
 
+from . import _json
 from .exceptions import (
     TembaBadRequestError,
     TembaBadResponseError,
@@ -134,6 +135,8 @@ def parse_answer(where: str, answer: Answer, redactor: Redactor) -> Any:
             raise TembaPermissionError(detail, context)
         raise TembaTokenError(detail, context)
     if status == 404:
+        if not is_json:  # the URL router's page, not the API's answer: the endpoint itself is missing
+            detail = _missing_endpoint(where)
         raise TembaNoSuchObjectError(detail, context)
     if status == 429:
         raise TembaRateExceededError(retry_after(answer.headers))
@@ -200,9 +203,23 @@ def describe_failure(exc: requests.RequestException, timeout: Any, total: Option
 def _loads(content: Union[bytes, str]) -> Tuple[Any, bool]:
     """The parsed JSON and True, or None and False: invalid, too deeply nested or too large numbers."""
     try:
-        return json.loads(content), True
+        return _json.loads(content), True
     except (ValueError, RecursionError, OverflowError, UnicodeError, TypeError):
         return None, False
+
+
+#: endpoints that RapidPro 26 removed (older servers still have them)
+_REMOVED_IN_26 = ("classifiers", "templates", "optins")
+
+
+def _missing_endpoint(where: str) -> str:
+    """What a 404 page (not JSON) on an API URL means: the server has no such endpoint."""
+    match = re.search(r"/([A-Za-z_]+)\.json", where)
+    endpoint = match.group(1) if match else "this endpoint"
+    detail = "%s: this server has no such endpoint (it answered with a 404 page, not the API's JSON)" % endpoint
+    if endpoint in _REMOVED_IN_26:
+        detail += "; RapidPro 26 removed %s (older servers still have it)" % endpoint
+    return detail
 
 
 def _error_body(answer: Answer, redactor: Redactor) -> Tuple[Any, bool]:

@@ -24,7 +24,6 @@ working: while such a patch is in place, requests go through the replacement, ca
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import random
@@ -38,7 +37,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import requests
 import urllib3
 
-from . import CLIENT_NAME, CLIENT_VERSION, utils
+from . import CLIENT_NAME, CLIENT_VERSION, _json, utils
 from .exceptions import TembaBadResponseError, TembaConnectionError, TembaHttpError, TembaTokenError
 from .responses import Answer, Redactor, describe_failure, is_new_connection_error, parse_answer, retry_after
 from .utils import redact_url
@@ -86,7 +85,8 @@ class Transport:
         non-ASCII characters. An empty token is accepted, as rapidpro-python accepted it, but
         every request then raises :class:`~temba_client.exceptions.TembaTokenError` unsent.
     :param user_agent: prefixed to the ``User-Agent`` header (printable ASCII)
-    :param verify_ssl: whether to verify TLS certificates (None means yes; False warns)
+    :param verify_ssl: whether to verify TLS certificates (None means yes; False warns), or the path
+        of a CA bundle to verify them with
     :param timeout: seconds (or a ``(connect, read)`` pair) to wait for a connection and for each
         read of the answer; None waits as long as ``total_timeout`` allows
     :param total_timeout: the longest, in seconds, that one call may take, retries included (a
@@ -104,7 +104,7 @@ class Transport:
         self,
         token: str,
         user_agent: Optional[str] = None,
-        verify_ssl: Optional[bool] = None,
+        verify_ssl: Optional[Union[bool, str]] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
         total_timeout: Optional[float] = DEFAULT_TOTAL_TIMEOUT,
@@ -116,8 +116,8 @@ class Transport:
     ) -> None:
         _check_token(token)
         _check_user_agent(user_agent)
-        if verify_ssl is not None and not isinstance(verify_ssl, bool):
-            raise TypeError("verify_ssl must be None, True or False")
+        if verify_ssl is not None and not isinstance(verify_ssl, (bool, str)):
+            raise TypeError("verify_ssl must be None, True, False or the path of a CA bundle")
         self.timeout = _check_timeout(timeout)
         self.total_timeout = _positive("total_timeout", total_timeout, allow_none=True)
         if session is not None and not isinstance(session, requests.Session):
@@ -500,7 +500,7 @@ def _encode_body(body: Any) -> Optional[bytes]:
     if body is None:
         return None
     try:
-        return json.dumps(body, allow_nan=False).encode("utf-8")
+        return _json.dumps(body)
     except ValueError as exc:  # NaN or an infinity, a circular reference
         raise ValueError("the request body cannot be sent as JSON: %s" % exc) from None
     except RecursionError:

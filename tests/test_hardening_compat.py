@@ -153,7 +153,7 @@ def test_other_patch_points_of_222(monkeypatch, target):
     except ImportError:  # temba_client.clients, 2.22's module name, is added elsewhere
         monkeypatch.setitem(sys.modules, module, types.ModuleType(module))
     client = TembaClient("example.com", "1234567890")
-    with patch(target, create=True) as mock_request:
+    with patch(target) as mock_request:
         mock_request.return_value = page_of("c9")
         assert client.get_contacts().first().uuid == "c9"
         assert mock_request.call_args.args == ("get", "https://example.com/api/v2/contacts.json")

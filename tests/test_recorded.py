@@ -63,6 +63,7 @@ def _serve(stub, recorded: Dict[str, Any], path: str = "") -> None:
 # --- the client call that sends each recorded request ---------------------------------------------
 
 _BOOLEAN = {"true": True, "false": False}
+_WIRE_BOOLEAN = {"true": True, "1": True, "false": False, "0": False}
 
 
 def _call_for(recorded: Dict[str, Any]) -> Callable[[TembaClient], Any]:
@@ -142,7 +143,10 @@ def test_recorded_answer_through_the_client(stub, client, name):
     # the client sent what the real server got
     sent = stub.requests[0]
     assert (sent.method, sent.path) == (recorded["request"]["method"], recorded["request"]["path"])
-    assert {k: v[0] for k, v in sent.query.items()} == (recorded["request"]["params"] or {})
+    # (booleans as rapidpro-python sends them, 1/0, which the server reads as it reads true/false)
+    assert {k: _WIRE_BOOLEAN.get(v[0], v[0]) for k, v in sent.query.items()} == {
+        k: _WIRE_BOOLEAN.get(v, v) for k, v in (recorded["request"]["params"] or {}).items()
+    }
 
     assert len(objects) == len(items)
     for index, (obj, item) in enumerate(zip(objects, items)):
@@ -236,3 +240,14 @@ def test_what_the_server_silently_ignores_is_refused_before_sending(stub, client
         client.get_messages(**recorded["request"]["params"])
     assert isinstance(caught.value, TembaBadRequestError) and isinstance(caught.value, ValueError)
     assert stub.requests == []
+
+
+@pytest.mark.parametrize("name", _files(lambda name: name.endswith("-gone.json")))
+def test_removed_endpoints_are_told_apart(stub, client, name):
+    recorded = _load(name)
+    _serve(stub, recorded)
+    endpoint = recorded["request"]["path"].rsplit("/", 1)[-1][: -len(".json")]
+    with pytest.raises(TembaNoSuchObjectError) as caught:
+        getattr(client, "get_%s" % endpoint)().first()
+    assert endpoint in str(caught.value)
+    assert "no such endpoint" in str(caught.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 import requests
 
@@ -54,7 +54,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
         host: str,
         token: str,
         user_agent: Optional[str] = None,
-        verify_ssl: Optional[bool] = None,
+        verify_ssl: Optional[Union[bool, str]] = None,
         transformer: Optional[Transformer] = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
