@@ -139,7 +139,7 @@ class BaseClient:
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise TypeError("host must be a host name or a URL")
-        self.root_url = _root_url(host, api_version)
+        self.root_url: str = _root_url(host, api_version)
         self.transformer = transformer
         self.retry_on_rate_exceed = retry_on_rate_exceed
         self._transport = Transport(

@@ -112,7 +112,7 @@ class MockResponse:
         self, status_code: int, content: Union[str, bytes, None] = None, headers: Optional[Mapping[str, Any]] = None
     ) -> None:
         self.status_code = status_code
-        self.content = content or ""
+        self.content: Union[str, bytes] = content or ""
         self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
         if headers:
             self.headers.update(headers)

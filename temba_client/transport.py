@@ -42,7 +42,7 @@ from .exceptions import TembaBadResponseError, TembaConnectionError, TembaHttpEr
 from .responses import Answer, Redactor, describe_failure, is_new_connection_error, parse_answer, retry_after
 from .utils import redact_url
 
-logger = logging.getLogger("temba_client")
+logger: logging.Logger = logging.getLogger("temba_client")
 
 #: Seconds to wait for a connection, and for each read of the response.
 DEFAULT_TIMEOUT: Tuple[float, float] = (10.0, 60.0)
@@ -118,15 +118,15 @@ class Transport:
         _check_user_agent(user_agent)
         if verify_ssl is not None and not isinstance(verify_ssl, (bool, str)):
             raise TypeError("verify_ssl must be None, True, False or the path of a CA bundle")
-        self.timeout = _check_timeout(timeout)
-        self.total_timeout = _positive("total_timeout", total_timeout, allow_none=True)
+        self.timeout: Timeout = _check_timeout(timeout)
+        self.total_timeout: Optional[float] = _positive("total_timeout", total_timeout, allow_none=True)
         if session is not None and not isinstance(session, requests.Session):
             raise TypeError("session must be a requests.Session")
-        self.max_retries = _count("max_retries", max_retries)
+        self.max_retries: int = _count("max_retries", max_retries)
         if not isinstance(retry_on_rate_exceed, bool):
             raise TypeError("retry_on_rate_exceed must be True or False")
-        self.max_rate_limit_wait = _positive("max_rate_limit_wait", max_rate_limit_wait, allow_zero=True)
-        self.max_response_size = _count("max_response_size", max_response_size, minimum=1)
+        self.max_rate_limit_wait: float = _positive("max_rate_limit_wait", max_rate_limit_wait, allow_zero=True)
+        self.max_response_size: int = _count("max_response_size", max_response_size, minimum=1)
         if verify_ssl is False:
             warnings.warn(
                 "TLS certificate verification is disabled (verify_ssl=False): the API token can be "
@@ -142,11 +142,11 @@ class Transport:
             "Authorization": "Token %s" % token,
             "User-Agent": "%s %s" % (user_agent, agent) if user_agent else agent,
         }
-        self.verify_ssl = verify_ssl
-        self.retry_on_rate_exceed = retry_on_rate_exceed
+        self.verify_ssl: Optional[Union[bool, str]] = verify_ssl
+        self.retry_on_rate_exceed: bool = retry_on_rate_exceed
         self._redactor = Redactor(token)
         self._owns_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session: requests.Session = session if session is not None else requests.Session()
         self._random = random.Random()
 
     def __repr__(self) -> str:

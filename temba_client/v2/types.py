@@ -38,31 +38,33 @@ from ..serialization import (
 class ObjectRef(TembaObject):
     """A reference to another object: ``{"uuid": ..., "name": ...}``."""
 
-    uuid = StringField(shared=True, doc="the object's UUID")
-    name = StringField(shared=True, doc="the object's name")
+    uuid: StringField = StringField(shared=True, doc="the object's UUID")
+    name: StringField = StringField(shared=True, doc="the object's name")
 
 
 class FieldRef(TembaObject):
     """A reference to a contact field: ``{"key": ..., "name": ..., "label": ...}``."""
 
-    key = StringField(shared=True, doc="the field's key, e.g. ``joined``")
-    name = StringField(shared=True, doc="the field's name")
-    label = StringField(shared=True, doc="deprecated: the field's name")
+    key: StringField = StringField(shared=True, doc="the field's key, e.g. ``joined``")
+    name: StringField = StringField(shared=True, doc="the field's name")
+    label: StringField = StringField(shared=True, doc="deprecated: the field's name")
 
 
 class UserRef(TembaObject):
     """A reference to a user: ``{"email": ..., "name": ...}``."""
 
-    email = StringField(shared=True, doc="the user's e-mail address")
-    name = StringField(shared=True, doc="the user's name")
+    email: StringField = StringField(shared=True, doc="the user's e-mail address")
+    name: StringField = StringField(shared=True, doc="the user's name")
 
 
 class QuickReply(TembaObject):
     """A quick reply offered with a message: ``{"type": "text", "text": "Yes"}``."""
 
-    type = StringField(shared=True, doc="``text``, ``form``, ``url`` or ``location``")
-    text = StringField(doc="the text shown to the contact")
-    extra = StringField(omit_none=True, doc="extra text (e.g. the URL of a ``url`` reply), when there is some")
+    type: StringField = StringField(shared=True, doc="``text``, ``form``, ``url`` or ``location``")
+    text: StringField = StringField(doc="the text shown to the contact")
+    extra: StringField = StringField(
+        omit_none=True, doc="extra text (e.g. the URL of a ``url`` reply), when there is some"
+    )
 
     _repr_attrs = ("type", "text")
 
@@ -70,8 +72,8 @@ class QuickReply(TembaObject):
 class Progress(TembaObject):
     """How far a broadcast or flow start got: ``{"total": ..., "started": ...}``."""
 
-    total = IntegerField(doc="number of contacts to reach (-1 until known)")
-    started = IntegerField(doc="number of contacts reached so far")
+    total: IntegerField = IntegerField(doc="number of contacts to reach (-1 until known)")
+    started: IntegerField = IntegerField(doc="number of contacts reached so far")
 
     _repr_attrs = ("total", "started")
 
@@ -84,14 +86,16 @@ class Progress(TembaObject):
 class Archive(TembaObject):
     """A monthly or daily archive of messages or runs (``archives``)."""
 
-    type = StringField(fallback_src="archive_type", doc="``message`` or ``run``")
-    archive_type = StringField(fallback_src="type", doc="``message`` or ``run`` (the older servers' name)")
-    start_date = DatetimeField(doc="the first day the archive covers (midnight UTC)")
-    period = StringField(doc="``daily`` or ``monthly``")
-    record_count = IntegerField(doc="number of records in the file")
-    size = IntegerField(doc="size of the gzipped file in bytes")
-    hash = StringField(doc="MD5 hex digest of the gzipped file (None for an empty archive)")
-    download_url = StringField(doc="presigned URL of the file, valid for 24 hours (None for an empty archive)")
+    type: StringField = StringField(fallback_src="archive_type", doc="``message`` or ``run``")
+    archive_type: StringField = StringField(fallback_src="type", doc="``message`` or ``run`` (the older servers' name)")
+    start_date: DatetimeField = DatetimeField(doc="the first day the archive covers (midnight UTC)")
+    period: StringField = StringField(doc="``daily`` or ``monthly``")
+    record_count: IntegerField = IntegerField(doc="number of records in the file")
+    size: IntegerField = IntegerField(doc="size of the gzipped file in bytes")
+    hash: StringField = StringField(doc="MD5 hex digest of the gzipped file (None for an empty archive)")
+    download_url: StringField = StringField(
+        doc="presigned URL of the file, valid for 24 hours (None for an empty archive)"
+    )
 
     _repr_attrs = ("archive_type", "period", "start_date")
 
@@ -102,21 +106,21 @@ class Boundary(TembaObject):
     class BoundaryRef(TembaObject):
         """A reference to a boundary."""
 
-        osm_id = StringField(doc="the OpenStreetMap id")
-        name = StringField(doc="the boundary's name")
+        osm_id: StringField = StringField(doc="the OpenStreetMap id")
+        name: StringField = StringField(doc="the boundary's name")
 
     class Geometry(TembaObject):
         """A GeoJSON geometry."""
 
-        type = StringField(doc="the GeoJSON type, e.g. ``MultiPolygon``")
-        coordinates = ListField(doc="the GeoJSON coordinates")
+        type: StringField = StringField(doc="the GeoJSON type, e.g. ``MultiPolygon``")
+        coordinates: ListField[Any] = ListField(doc="the GeoJSON coordinates")
 
-    osm_id = StringField(doc="the OpenStreetMap id")
-    name = StringField(doc="the boundary's name")
-    parent = ObjectField(item_class=BoundaryRef, doc="the boundary it lies in")
-    level = IntegerField(doc="0 country, 1 state, 2 district, 3 ward")
-    aliases = StringListField(doc="other names of this boundary in the workspace")
-    geometry = ObjectField(item_class=Geometry, doc="its shape, when stored")
+    osm_id: StringField = StringField(doc="the OpenStreetMap id")
+    name: StringField = StringField(doc="the boundary's name")
+    parent: ObjectField[BoundaryRef] = ObjectField(item_class=BoundaryRef, doc="the boundary it lies in")
+    level: IntegerField = IntegerField(doc="0 country, 1 state, 2 district, 3 ward")
+    aliases: StringListField = StringListField(doc="other names of this boundary in the workspace")
+    geometry: ObjectField[Geometry] = ObjectField(item_class=Geometry, doc="its shape, when stored")
 
 
 class Broadcast(TembaObject):
@@ -126,20 +130,22 @@ class Broadcast(TembaObject):
     ``quick_replies`` likewise map each language to a list.
     """
 
-    uuid = StringField(doc="the broadcast's UUID (26.x servers)")
-    status = StringField(
+    uuid: StringField = StringField(doc="the broadcast's UUID (26.x servers)")
+    status: StringField = StringField(
         shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
     )
-    progress = ObjectField(item_class=Progress, doc="contacts to reach and reached (26.x servers)")
-    urns = StringListField(doc="URNs it was sent to (None in anonymous workspaces)")
-    contacts = ObjectListField(item_class=ObjectRef, doc="contacts it was sent to")
-    groups = ObjectListField(item_class=ObjectRef, doc="groups it was sent to")
-    text = StringDictField(doc="the text, by language")
-    attachments = DictField(doc="attachments (``<content-type>:<url>``), by language")
-    quick_replies = DictField(doc="quick replies (JSON objects), by language (26.x servers)")
-    base_language = StringField(doc="the language of the base translation")
-    created_on = DatetimeField(doc="when it was created")
-    id = IntegerField(doc="deprecated: the broadcast's integer id")
+    progress: ObjectField[Progress] = ObjectField(
+        item_class=Progress, doc="contacts to reach and reached (26.x servers)"
+    )
+    urns: StringListField = StringListField(doc="URNs it was sent to (None in anonymous workspaces)")
+    contacts: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="contacts it was sent to")
+    groups: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="groups it was sent to")
+    text: StringDictField = StringDictField(doc="the text, by language")
+    attachments: DictField[Any] = DictField(doc="attachments (``<content-type>:<url>``), by language")
+    quick_replies: DictField[Any] = DictField(doc="quick replies (JSON objects), by language (26.x servers)")
+    base_language: StringField = StringField(doc="the language of the base translation")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    id: IntegerField = IntegerField(doc="deprecated: the broadcast's integer id")
 
     _identity_attrs = ("id", "uuid")
 
@@ -147,25 +153,29 @@ class Broadcast(TembaObject):
 class Campaign(TembaObject):
     """A campaign: events scheduled relative to a date field of the contacts of a group (``campaigns``)."""
 
-    uuid = StringField(doc="the campaign's UUID")
-    name = StringField(doc="the campaign's name")
-    archived = BooleanField(doc="whether it is archived (always False: archived campaigns are not listed)")
-    group = ObjectField(item_class=ObjectRef, doc="the group whose contacts it schedules events for")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the campaign's UUID")
+    name: StringField = StringField(doc="the campaign's name")
+    archived: BooleanField = BooleanField(
+        doc="whether it is archived (always False: archived campaigns are not listed)"
+    )
+    group: ObjectField[ObjectRef] = ObjectField(
+        item_class=ObjectRef, doc="the group whose contacts it schedules events for"
+    )
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class CampaignEvent(TembaObject):
     """A campaign event: a message or flow, ``offset`` units of ``unit`` from a date field (``campaign_events``)."""
 
-    uuid = StringField(doc="the event's UUID")
-    campaign = ObjectField(item_class=ObjectRef, doc="its campaign")
-    relative_to = ObjectField(item_class=FieldRef, doc="the date field it is scheduled from")
-    offset = IntegerField(doc="how many units before (negative) or after the date")
-    unit = StringField(doc="``minutes``, ``hours``, ``days`` or ``weeks``")
-    delivery_hour = IntegerField(doc="hour of the day to send at (-1: the same time as the date)")
-    flow = ObjectField(item_class=ObjectRef, doc="the flow started (None for a message event)")
-    message = SimpleField(doc="the message, by language (None for a flow event)")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the event's UUID")
+    campaign: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="its campaign")
+    relative_to: ObjectField[FieldRef] = ObjectField(item_class=FieldRef, doc="the date field it is scheduled from")
+    offset: IntegerField = IntegerField(doc="how many units before (negative) or after the date")
+    unit: StringField = StringField(doc="``minutes``, ``hours``, ``days`` or ``weeks``")
+    delivery_hour: IntegerField = IntegerField(doc="hour of the day to send at (-1: the same time as the date)")
+    flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow started (None for a message event)")
+    message: SimpleField[Any] = SimpleField(doc="the message, by language (None for a flow event)")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class Channel(TembaObject):
@@ -174,32 +184,32 @@ class Channel(TembaObject):
     class Device(TembaObject):
         """The phone of an Android channel."""
 
-        name = StringField(doc="the device's name")
-        power_level = IntegerField(doc="battery level in percent (-1 if unknown)")
-        power_status = StringField(doc="charging status")
-        power_source = StringField(doc="power source")
-        network_type = StringField(doc="network type")
+        name: StringField = StringField(doc="the device's name")
+        power_level: IntegerField = IntegerField(doc="battery level in percent (-1 if unknown)")
+        power_status: StringField = StringField(doc="charging status")
+        power_source: StringField = StringField(doc="power source")
+        network_type: StringField = StringField(doc="network type")
 
-    uuid = StringField(doc="the channel's UUID")
-    name = StringField(doc="the channel's name")
-    address = StringField(doc="its address, e.g. a phone number")
-    type = StringField(doc="the channel type, e.g. ``android`` (26.x servers)")
-    country = StringField(doc="two-letter country code, or None")
-    device = ObjectField(item_class=Device, doc="the phone, for Android channels")
-    last_seen = DatetimeField(doc="when it was last seen")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the channel's UUID")
+    name: StringField = StringField(doc="the channel's name")
+    address: StringField = StringField(doc="its address, e.g. a phone number")
+    type: StringField = StringField(doc="the channel type, e.g. ``android`` (26.x servers)")
+    country: StringField = StringField(doc="two-letter country code, or None")
+    device: ObjectField[Device] = ObjectField(item_class=Device, doc="the phone, for Android channels")
+    last_seen: DatetimeField = DatetimeField(doc="when it was last seen")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class ChannelEvent(TembaObject):
     """Something that happened on a channel: a call, a referral, an opt-in... (``channel_events``)."""
 
-    id = IntegerField(doc="the event's id")
-    type = StringField(doc="e.g. ``call-in``, ``new-conversation``, ``referral``, ``optin``")
-    contact = ObjectField(item_class=ObjectRef, doc="the contact")
-    channel = ObjectField(item_class=ObjectRef, doc="the channel")
-    extra = DictField(doc="details of the event")
-    occurred_on = DatetimeField(doc="when it happened")
-    created_on = DatetimeField(doc="when it was recorded")
+    id: IntegerField = IntegerField(doc="the event's id")
+    type: StringField = StringField(doc="e.g. ``call-in``, ``new-conversation``, ``referral``, ``optin``")
+    contact: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the contact")
+    channel: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the channel")
+    extra: DictField[Any] = DictField(doc="details of the event")
+    occurred_on: DatetimeField = DatetimeField(doc="when it happened")
+    created_on: DatetimeField = DatetimeField(doc="when it was recorded")
 
     _repr_attrs = ("id", "type")
 
@@ -207,11 +217,11 @@ class ChannelEvent(TembaObject):
 class Classifier(TembaObject):
     """An NLU classifier (``classifiers``; older servers only)."""
 
-    uuid = StringField(doc="the classifier's UUID")
-    name = StringField(doc="the classifier's name")
-    type = StringField(doc="e.g. ``wit``, ``luis``, ``bothub``")
-    intents = StringListField(doc="the intents it recognises")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the classifier's UUID")
+    name: StringField = StringField(doc="the classifier's name")
+    type: StringField = StringField(doc="e.g. ``wit``, ``luis``, ``bothub``")
+    intents: StringListField = StringListField(doc="the intents it recognises")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class _URNListField(ListField["Union[str, Contact.URN]"]):
@@ -244,50 +254,52 @@ class Contact(TembaObject):
     class URN(TembaObject):
         """A URN in its expanded form."""
 
-        channel = ObjectField(item_class=ObjectRef, doc="the channel it is used with")
-        scheme = StringField(shared=True, doc="e.g. ``tel``")
-        path = StringField(doc="e.g. ``+250788123123``")
-        display = StringField(doc="how it is displayed, or None")
+        channel: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the channel it is used with")
+        scheme: StringField = StringField(shared=True, doc="e.g. ``tel``")
+        path: StringField = StringField(doc="e.g. ``+250788123123``")
+        display: StringField = StringField(doc="how it is displayed, or None")
 
         _repr_attrs = ("scheme",)
 
     class Note(TembaObject):
         """A note written on a contact."""
 
-        text = StringField(doc="the note")
-        created_on = DatetimeField(doc="when it was written")
-        created_by = ObjectField(item_class=UserRef, doc="who wrote it")
+        text: StringField = StringField(doc="the note")
+        created_on: DatetimeField = DatetimeField(doc="when it was written")
+        created_by: ObjectField[UserRef] = ObjectField(item_class=UserRef, doc="who wrote it")
 
         _repr_attrs = ("created_on",)
 
-    uuid = StringField(doc="the contact's UUID")
-    name = StringField(doc="the contact's name, or None")
-    ref = StringField(omit_none=True, doc="the contact's reference (anonymous workspaces only)")
-    anon_display = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
-    status = StringField(shared=True, doc="``active``, ``blocked``, ``stopped`` or ``archived``")
-    language = StringField(shared=True, doc="three-letter language code, or None")
-    urns = _URNListField(doc="the contact's URNs, e.g. ``tel:+250788123123``")
-    groups = ObjectListField(item_class=ObjectRef, doc="the groups it belongs to")
-    notes = ObjectListField(item_class=Note, doc="notes on the contact, oldest first, at most 5 (26.x servers)")
-    fields = DictField(doc="values of the contact fields, by key (strings or None)")
-    flow = ObjectField(item_class=ObjectRef, doc="the flow it is in, or None")
-    created_on = DatetimeField(doc="when it was created")
-    modified_on = DatetimeField(doc="when it was last modified")
-    last_seen_on = DatetimeField(doc="when it last sent a message, or None")
-    blocked = BooleanField(doc="deprecated: ``status == 'blocked'``")
-    stopped = BooleanField(doc="deprecated: ``status == 'stopped'``")
+    uuid: StringField = StringField(doc="the contact's UUID")
+    name: StringField = StringField(doc="the contact's name, or None")
+    ref: StringField = StringField(omit_none=True, doc="the contact's reference (anonymous workspaces only)")
+    anon_display: StringField = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
+    status: StringField = StringField(shared=True, doc="``active``, ``blocked``, ``stopped`` or ``archived``")
+    language: StringField = StringField(shared=True, doc="three-letter language code, or None")
+    urns: _URNListField = _URNListField(doc="the contact's URNs, e.g. ``tel:+250788123123``")
+    groups: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="the groups it belongs to")
+    notes: ObjectListField[Note] = ObjectListField(
+        item_class=Note, doc="notes on the contact, oldest first, at most 5 (26.x servers)"
+    )
+    fields: DictField[Any] = DictField(doc="values of the contact fields, by key (strings or None)")
+    flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow it is in, or None")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
+    last_seen_on: DatetimeField = DatetimeField(doc="when it last sent a message, or None")
+    blocked: BooleanField = BooleanField(doc="deprecated: ``status == 'blocked'``")
+    stopped: BooleanField = BooleanField(doc="deprecated: ``status == 'stopped'``")
 
 
 class Export(TembaObject):
     """An export of flow and campaign definitions with their dependencies (``definitions``)."""
 
-    version = StringField(doc="the export format's version")
-    site = StringField(doc="the server it was exported from")
-    flows = ListField(doc="flow definitions (JSON)")
-    campaigns = ListField(doc="campaign definitions (JSON)")
-    triggers = ListField(doc="trigger definitions (JSON)")
-    fields = ListField(doc="contact field definitions (JSON)")
-    groups = ListField(doc="group definitions (JSON)")
+    version: StringField = StringField(doc="the export format's version")
+    site: StringField = StringField(doc="the server it was exported from")
+    flows: ListField[Any] = ListField(doc="flow definitions (JSON)")
+    campaigns: ListField[Any] = ListField(doc="campaign definitions (JSON)")
+    triggers: ListField[Any] = ListField(doc="trigger definitions (JSON)")
+    fields: ListField[Any] = ListField(doc="contact field definitions (JSON)")
+    groups: ListField[Any] = ListField(doc="group definitions (JSON)")
 
     _repr_attrs = ("version",)
 
@@ -298,19 +310,19 @@ class Field(TembaObject):
     class Usages(TembaObject):
         """Where a field is used."""
 
-        campaign_events = IntegerField(doc="number of campaign events")
-        flows = IntegerField(doc="number of flows")
-        groups = IntegerField(doc="number of smart groups")
+        campaign_events: IntegerField = IntegerField(doc="number of campaign events")
+        flows: IntegerField = IntegerField(doc="number of flows")
+        groups: IntegerField = IntegerField(doc="number of smart groups")
 
-    key = StringField(doc="the field's key")
-    name = StringField(doc="the field's name")
-    type = StringField(doc="``text``, ``number``, ``datetime``, ``state``, ``district`` or ``ward``")
-    featured = BooleanField(doc="whether it is featured")
-    priority = IntegerField(doc="its position among featured fields")
-    usages = ObjectField(item_class=Usages, doc="where it is used")
-    agent_access = StringField(doc="``none``, ``view`` or ``edit``")
-    label = StringField(doc="deprecated: the name")
-    value_type = StringField(doc="deprecated: the type, with ``numeric`` for ``number``")
+    key: StringField = StringField(doc="the field's key")
+    name: StringField = StringField(doc="the field's name")
+    type: StringField = StringField(doc="``text``, ``number``, ``datetime``, ``state``, ``district`` or ``ward``")
+    featured: BooleanField = BooleanField(doc="whether it is featured")
+    priority: IntegerField = IntegerField(doc="its position among featured fields")
+    usages: ObjectField[Usages] = ObjectField(item_class=Usages, doc="where it is used")
+    agent_access: StringField = StringField(doc="``none``, ``view`` or ``edit``")
+    label: StringField = StringField(doc="deprecated: the name")
+    value_type: StringField = StringField(doc="deprecated: the type, with ``numeric`` for ``number``")
 
 
 class Flow(TembaObject):
@@ -319,32 +331,32 @@ class Flow(TembaObject):
     class Runs(TembaObject):
         """Counts of a flow's runs by state."""
 
-        active = IntegerField(doc="active runs")
-        waiting = IntegerField(doc="runs waiting for a reply")
-        completed = IntegerField(doc="completed runs")
-        interrupted = IntegerField(doc="interrupted runs")
-        expired = IntegerField(doc="expired runs")
-        failed = IntegerField(doc="failed runs")
+        active: IntegerField = IntegerField(doc="active runs")
+        waiting: IntegerField = IntegerField(doc="runs waiting for a reply")
+        completed: IntegerField = IntegerField(doc="completed runs")
+        interrupted: IntegerField = IntegerField(doc="interrupted runs")
+        expired: IntegerField = IntegerField(doc="expired runs")
+        failed: IntegerField = IntegerField(doc="failed runs")
 
     class FlowResult(TembaObject):
         """A result a flow saves."""
 
-        key = StringField(doc="the result's key")
-        name = StringField(doc="the result's name")
-        categories = StringListField(doc="its categories")
-        node_uuids = StringListField(doc="the nodes that save it")
+        key: StringField = StringField(doc="the result's key")
+        name: StringField = StringField(doc="the result's name")
+        categories: StringListField = StringListField(doc="its categories")
+        node_uuids: StringListField = StringListField(doc="the nodes that save it")
 
-    uuid = StringField(doc="the flow's UUID")
-    name = StringField(doc="the flow's name")
-    type = StringField(doc="``message``, ``voice``, ``background`` or ``survey``")
-    archived = BooleanField(doc="whether it is archived")
-    labels = ObjectListField(item_class=ObjectRef, doc="its labels")
-    expires = IntegerField(doc="minutes of inactivity after which a run expires")
-    runs = ObjectField(item_class=Runs, doc="counts of its runs")
-    results = ObjectListField(item_class=FlowResult, doc="the results it saves")
-    parent_refs = StringListField(doc="result keys of parent flows it uses")
-    created_on = DatetimeField(doc="when it was created")
-    modified_on = DatetimeField(doc="when it was last modified")
+    uuid: StringField = StringField(doc="the flow's UUID")
+    name: StringField = StringField(doc="the flow's name")
+    type: StringField = StringField(doc="``message``, ``voice``, ``background`` or ``survey``")
+    archived: BooleanField = BooleanField(doc="whether it is archived")
+    labels: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="its labels")
+    expires: IntegerField = IntegerField(doc="minutes of inactivity after which a run expires")
+    runs: ObjectField[Runs] = ObjectField(item_class=Runs, doc="counts of its runs")
+    results: ObjectListField[FlowResult] = ObjectListField(item_class=FlowResult, doc="the results it saves")
+    parent_refs: StringListField = StringListField(doc="result keys of parent flows it uses")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
 
 
 class _LenientBooleanField(BooleanField):
@@ -359,59 +371,65 @@ class _LenientBooleanField(BooleanField):
 class FlowStart(TembaObject):
     """A request to start contacts in a flow (``flow_starts``)."""
 
-    uuid = StringField(doc="the start's UUID")
-    flow = ObjectField(item_class=ObjectRef, doc="the flow")
-    status = StringField(
+    uuid: StringField = StringField(doc="the start's UUID")
+    flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow")
+    status: StringField = StringField(
         shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
     )
-    progress = ObjectField(item_class=Progress, doc="contacts to start and started (26.x servers)")
-    groups = ObjectListField(item_class=ObjectRef, doc="groups started")
-    contacts = ObjectListField(item_class=ObjectRef, doc="contacts started")
-    params = DictField(doc="parameters passed to the flow as ``@trigger.params``")
-    created_on = DatetimeField(doc="when it was created")
-    modified_on = DatetimeField(doc="when it was last modified")
-    id = IntegerField(doc="deprecated: the start's integer id")
-    extra = DictField(doc="deprecated: the same as ``params``")
-    restart_participants = BooleanField(doc="deprecated: whether contacts already in the flow were restarted")
-    exclude_active = _LenientBooleanField(doc="deprecated: whether contacts active in other flows were skipped")
+    progress: ObjectField[Progress] = ObjectField(
+        item_class=Progress, doc="contacts to start and started (26.x servers)"
+    )
+    groups: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="groups started")
+    contacts: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="contacts started")
+    params: DictField[Any] = DictField(doc="parameters passed to the flow as ``@trigger.params``")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
+    id: IntegerField = IntegerField(doc="deprecated: the start's integer id")
+    extra: DictField[Any] = DictField(doc="deprecated: the same as ``params``")
+    restart_participants: BooleanField = BooleanField(
+        doc="deprecated: whether contacts already in the flow were restarted"
+    )
+    exclude_active: _LenientBooleanField = _LenientBooleanField(
+        doc="deprecated: whether contacts active in other flows were skipped"
+    )
 
 
 class Global(TembaObject):
     """A workspace global value (``globals``)."""
 
-    key = StringField(doc="the global's key")
-    name = StringField(doc="the global's name")
-    value = StringField(doc="its value")
-    modified_on = DatetimeField(doc="when it was last modified")
+    key: StringField = StringField(doc="the global's key")
+    name: StringField = StringField(doc="the global's name")
+    value: StringField = StringField(doc="its value")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
 
 
 class Group(TembaObject):
     """A contact group; a smart group has a ``query`` (``groups``)."""
 
-    uuid = StringField(doc="the group's UUID")
-    name = StringField(doc="the group's name")
-    query = StringField(doc="the query of a smart group, or None")
-    status = StringField(doc="``evaluating``, ``ready`` or ``invalid``")
-    system = BooleanField(doc="whether it is a system group")
-    count = IntegerField(doc="number of contacts in it")
+    uuid: StringField = StringField(doc="the group's UUID")
+    name: StringField = StringField(doc="the group's name")
+    query: StringField = StringField(doc="the query of a smart group, or None")
+    status: StringField = StringField(doc="``evaluating``, ``ready`` or ``invalid``")
+    system: BooleanField = BooleanField(doc="whether it is a system group")
+    count: IntegerField = IntegerField(doc="number of contacts in it")
 
 
 class Label(TembaObject):
     """A message label (``labels``)."""
 
-    uuid = StringField(doc="the label's UUID")
-    name = StringField(doc="the label's name")
-    count = IntegerField(doc="number of messages with it")
+    uuid: StringField = StringField(doc="the label's UUID")
+    name: StringField = StringField(doc="the label's name")
+    count: IntegerField = IntegerField(doc="number of messages with it")
 
 
 class Media(TembaObject):
     """An uploaded media file, to attach to messages and broadcasts by its uuid (``media``)."""
 
-    uuid = StringField(doc="the file's UUID")
-    content_type = StringField(doc="its content type")
-    url = StringField(doc="its URL")
-    filename = StringField(doc="its file name")
-    size = IntegerField(doc="its size in bytes")
+    uuid: StringField = StringField(doc="the file's UUID")
+    content_type: StringField = StringField(doc="its content type")
+    url: StringField = StringField(doc="its URL")
+    filename: StringField = StringField(doc="its file name")
+    size: IntegerField = IntegerField(doc="its size in bytes")
 
     _repr_attrs = ("uuid", "filename", "content_type")
 
@@ -422,46 +440,50 @@ class Message(TembaObject):
     class AttachmentRef(TembaObject):
         """An attachment of a message."""
 
-        content_type = StringField(shared=True, doc="its content type")
-        url = StringField(doc="its URL")
+        content_type: StringField = StringField(shared=True, doc="its content type")
+        url: StringField = StringField(doc="its URL")
 
-    QuickReply = QuickReply
-
-    uuid = StringField(doc="the message's UUID (26.x servers)")
-    contact = ObjectField(item_class=ObjectRef, doc="the contact")
-    urn = StringField(doc="the URN it was sent to or from (None in anonymous workspaces)")
-    channel = ObjectField(item_class=ObjectRef, doc="the channel, or None")
-    direction = StringField(shared=True, doc="``in`` or ``out``")
-    type = StringField(shared=True, doc="``text``, ``optin`` or ``voice``")
-    status = StringField(
+    uuid: StringField = StringField(doc="the message's UUID (26.x servers)")
+    contact: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the contact")
+    urn: StringField = StringField(doc="the URN it was sent to or from (None in anonymous workspaces)")
+    channel: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the channel, or None")
+    direction: StringField = StringField(shared=True, doc="``in`` or ``out``")
+    type: StringField = StringField(shared=True, doc="``text``, ``optin`` or ``voice``")
+    status: StringField = StringField(
         shared=True,
         doc="``queued``, ``wired``, ``sent``, ``delivered``, ``read``, ``handled``, ``errored`` or ``failed``",
     )
-    archived = BooleanField(doc="deprecated: ``visibility == 'archived'``")
-    visibility = StringField(shared=True, doc="``visible`` or ``archived``")
-    text = StringField(doc="the text")
-    labels = ObjectListField(item_class=ObjectRef, doc="its labels")
-    flow = ObjectField(item_class=ObjectRef, doc="the flow it belongs to, or None")
-    attachments = ObjectListField(item_class=AttachmentRef, doc="its attachments")
-    quick_replies = ObjectListField(item_class=QuickReply, doc="its quick replies (26.x servers)")
-    created_on = DatetimeField(doc="when it was created")
-    sent_on = DatetimeField(doc="when it was sent, or None")
-    modified_on = DatetimeField(doc="when it was last modified")
-    media = StringField(doc="deprecated: the first attachment as ``<content-type>:<url>``")
-    id = IntegerField(doc="deprecated: the message's integer id (what message actions take)")
-    broadcast = IntegerField(doc="deprecated: the id of its broadcast, or None")
+    archived: BooleanField = BooleanField(doc="deprecated: ``visibility == 'archived'``")
+    visibility: StringField = StringField(shared=True, doc="``visible`` or ``archived``")
+    text: StringField = StringField(doc="the text")
+    labels: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="its labels")
+    flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow it belongs to, or None")
+    attachments: ObjectListField[AttachmentRef] = ObjectListField(item_class=AttachmentRef, doc="its attachments")
+    quick_replies: ObjectListField[QuickReply] = ObjectListField(
+        item_class=QuickReply, doc="its quick replies (26.x servers)"
+    )
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    sent_on: DatetimeField = DatetimeField(doc="when it was sent, or None")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
+    media: StringField = StringField(doc="deprecated: the first attachment as ``<content-type>:<url>``")
+    id: IntegerField = IntegerField(doc="deprecated: the message's integer id (what message actions take)")
+    broadcast: IntegerField = IntegerField(doc="deprecated: the id of its broadcast, or None")
 
     # message actions take the integer id: it goes first
     _identity_attrs: ClassVar[Tuple[str, ...]] = ("id", "uuid")
     _repr_attrs = ("id", "direction")
 
 
+#: rapidpro-python's name for the quick reply model
+Message.QuickReply = QuickReply  # type: ignore[attr-defined]
+
+
 class OptIn(TembaObject):
     """An opt-in that contacts can give or withdraw on a channel (``optins``; older servers only)."""
 
-    uuid = StringField(doc="the opt-in's UUID")
-    name = StringField(doc="the opt-in's name")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the opt-in's UUID")
+    name: StringField = StringField(doc="the opt-in's name")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class Org(TembaObject):
@@ -470,18 +492,18 @@ class Org(TembaObject):
     class Credits(TembaObject):
         """Deprecated credits: always -1."""
 
-        used = IntegerField(doc="always -1")
-        remaining = IntegerField(doc="always -1")
+        used: IntegerField = IntegerField(doc="always -1")
+        remaining: IntegerField = IntegerField(doc="always -1")
 
-    uuid = StringField(doc="the workspace's UUID")
-    name = StringField(doc="the workspace's name")
-    country = StringField(doc="two-letter country code, or an empty string")
-    languages = StringListField(doc="its languages, the first being the default")
-    timezone = StringField(doc="its IANA time zone")
-    date_style = StringField(doc="``day_first``, ``month_first`` or ``year_first``")
-    anon = BooleanField(doc="whether it is anonymous (URNs hidden)")
-    credits = ObjectField(item_class=Credits, doc="deprecated")
-    primary_language = StringField(doc="deprecated: the first of ``languages``")
+    uuid: StringField = StringField(doc="the workspace's UUID")
+    name: StringField = StringField(doc="the workspace's name")
+    country: StringField = StringField(doc="two-letter country code, or an empty string")
+    languages: StringListField = StringListField(doc="its languages, the first being the default")
+    timezone: StringField = StringField(doc="its IANA time zone")
+    date_style: StringField = StringField(doc="``day_first``, ``month_first`` or ``year_first``")
+    anon: BooleanField = BooleanField(doc="whether it is anonymous (URNs hidden)")
+    credits: ObjectField[Credits] = ObjectField(item_class=Credits, doc="deprecated")
+    primary_language: StringField = StringField(doc="deprecated: the first of ``languages``")
 
 
 class Workspace(Org):
@@ -491,17 +513,17 @@ class Workspace(Org):
 class Resthook(TembaObject):
     """A resthook: a named event that external services subscribe to (``resthooks``)."""
 
-    resthook = StringField(doc="the resthook's slug")
-    created_on = DatetimeField(doc="when it was created")
-    modified_on = DatetimeField(doc="when it was last modified")
+    resthook: StringField = StringField(doc="the resthook's slug")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
 
 
 class ResthookEvent(TembaObject):
     """An event fired on a resthook, with its payload (``resthook_events``)."""
 
-    resthook = StringField(doc="the resthook's slug")
-    data = DictField(doc="the payload")
-    created_on = DatetimeField(doc="when it was fired")
+    resthook: StringField = StringField(doc="the resthook's slug")
+    data: DictField[Any] = DictField(doc="the payload")
+    created_on: DatetimeField = DatetimeField(doc="when it was fired")
 
     _repr_attrs = ("resthook", "created_on")
 
@@ -509,10 +531,10 @@ class ResthookEvent(TembaObject):
 class ResthookSubscriber(TembaObject):
     """A URL subscribed to a resthook (``resthook_subscribers``)."""
 
-    id = IntegerField(doc="the subscriber's id")
-    resthook = StringField(doc="the resthook's slug")
-    target_url = StringField(doc="the URL called")
-    created_on = DatetimeField(doc="when it was created")
+    id: IntegerField = IntegerField(doc="the subscriber's id")
+    resthook: StringField = StringField(doc="the resthook's slug")
+    target_url: StringField = StringField(doc="the URL called")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
     _repr_attrs = ("id", "resthook")
 
@@ -523,62 +545,66 @@ class Run(TembaObject):
     class ContactRef(TembaObject):
         """The contact of a run."""
 
-        uuid = StringField(doc="the contact's UUID")
-        name = StringField(doc="the contact's name")
-        urn = StringField(doc="its URN (``tel:********`` in anonymous workspaces)")
-        urn_display = StringField(doc="how its URN is displayed, or None")
-        ref = StringField(omit_none=True, doc="its reference (anonymous workspaces only)")
-        anon_display = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
+        uuid: StringField = StringField(doc="the contact's UUID")
+        name: StringField = StringField(doc="the contact's name")
+        urn: StringField = StringField(doc="its URN (``tel:********`` in anonymous workspaces)")
+        urn_display: StringField = StringField(doc="how its URN is displayed, or None")
+        ref: StringField = StringField(omit_none=True, doc="its reference (anonymous workspaces only)")
+        anon_display: StringField = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
 
     class StartRef(TembaObject):
         """The flow start that started a run."""
 
-        uuid = StringField(doc="the start's UUID")
+        uuid: StringField = StringField(doc="the start's UUID")
 
     class Step(TembaObject):
         """A node a run went through."""
 
-        node = StringField(shared=True, doc="the node's UUID")
-        time = DatetimeField(doc="when the run got there")
+        node: StringField = StringField(shared=True, doc="the node's UUID")
+        time: DatetimeField = DatetimeField(doc="when the run got there")
 
         _repr_attrs = ("node", "time")
 
     class Value(TembaObject):
         """A result a run saved."""
 
-        name = StringField(shared=True, doc="the result's name")
-        value = StringField(doc="its value")
-        category = StringField(shared=True, doc="its category")
-        node = StringField(shared=True, doc="the node that saved it")
-        time = DatetimeField(doc="when it was saved")
-        input = StringField(omit_none=True, doc="the input it was saved from (archive files and older servers)")
+        name: StringField = StringField(shared=True, doc="the result's name")
+        value: StringField = StringField(doc="its value")
+        category: StringField = StringField(shared=True, doc="its category")
+        node: StringField = StringField(shared=True, doc="the node that saved it")
+        time: DatetimeField = DatetimeField(doc="when it was saved")
+        input: StringField = StringField(
+            omit_none=True, doc="the input it was saved from (archive files and older servers)"
+        )
 
         _repr_attrs = ("name", "category")
 
-    uuid = StringField(doc="the run's UUID")
-    flow = ObjectField(item_class=ObjectRef, doc="the flow")
-    contact = ObjectField(item_class=ContactRef, doc="the contact")
-    start = ObjectField(item_class=StartRef, doc="the flow start that started it, or None")
-    responded = BooleanField(doc="whether the contact responded")
-    path = ObjectListField(item_class=Step, doc="the nodes it went through (None when fetched with paths=False)")
-    values = ObjectDictField(item_class=Value, doc="the results it saved, by result key")
-    created_on = DatetimeField(doc="when it started")
-    modified_on = DatetimeField(doc="when it was last modified")
-    exited_on = DatetimeField(doc="when it ended, or None while active")
-    exit_type = StringField(
+    uuid: StringField = StringField(doc="the run's UUID")
+    flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow")
+    contact: ObjectField[ContactRef] = ObjectField(item_class=ContactRef, doc="the contact")
+    start: ObjectField[StartRef] = ObjectField(item_class=StartRef, doc="the flow start that started it, or None")
+    responded: BooleanField = BooleanField(doc="whether the contact responded")
+    path: ObjectListField[Step] = ObjectListField(
+        item_class=Step, doc="the nodes it went through (None when fetched with paths=False)"
+    )
+    values: ObjectDictField[Value] = ObjectDictField(item_class=Value, doc="the results it saved, by result key")
+    created_on: DatetimeField = DatetimeField(doc="when it started")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
+    exited_on: DatetimeField = DatetimeField(doc="when it ended, or None while active")
+    exit_type: StringField = StringField(
         shared=True, doc="``interrupted``, ``completed``, ``expired``, ``failed``, or None while active"
     )
-    id = IntegerField(doc="deprecated: the run's integer id")
+    id: IntegerField = IntegerField(doc="deprecated: the run's integer id")
 
 
 class ChannelCounts(TembaObject):
     """A channel's message counts for one day (statistics)."""
 
-    type = StringField(shared=True, doc="the channel type, e.g. ``android``")
-    text_in = IntegerField(src="text:in", omit_none=True, doc="text messages received (None: none)")
-    text_out = IntegerField(src="text:out", omit_none=True, doc="text messages sent (None: none)")
-    voice_in = IntegerField(src="voice:in", omit_none=True, doc="voice calls received (None: none)")
-    voice_out = IntegerField(src="voice:out", omit_none=True, doc="voice calls made (None: none)")
+    type: StringField = StringField(shared=True, doc="the channel type, e.g. ``android``")
+    text_in: IntegerField = IntegerField(src="text:in", omit_none=True, doc="text messages received (None: none)")
+    text_out: IntegerField = IntegerField(src="text:out", omit_none=True, doc="text messages sent (None: none)")
+    voice_in: IntegerField = IntegerField(src="voice:in", omit_none=True, doc="voice calls received (None: none)")
+    voice_out: IntegerField = IntegerField(src="voice:out", omit_none=True, doc="voice calls made (None: none)")
 
     _repr_attrs = ("type", "text_in", "text_out")
 
@@ -586,8 +612,10 @@ class ChannelCounts(TembaObject):
 class Statistics(TembaObject):
     """Message counts of one day, per channel (``statistics``; 26.x servers)."""
 
-    date = DateField(doc="the day")
-    channels = ObjectDictField(item_class=ChannelCounts, doc="counts by channel UUID (active channels with counts)")
+    date: DateField = DateField(doc="the day")
+    channels: ObjectDictField[ChannelCounts] = ObjectDictField(
+        item_class=ChannelCounts, doc="counts by channel UUID (active channels with counts)"
+    )
 
     _repr_attrs = ("date",)
 
@@ -598,37 +626,37 @@ class Template(TembaObject):
     class Translation(TembaObject):
         """A template's translation for one channel and locale."""
 
-        language = StringField(doc="its language")
-        locale = StringField(doc="its locale")
-        content = StringField(doc="its text")
-        namespace = StringField(doc="its namespace")
-        variable_count = IntegerField(doc="how many variables it has")
-        status = StringField(doc="its approval status")
-        channel = ObjectField(item_class=ObjectRef, doc="its channel")
+        language: StringField = StringField(doc="its language")
+        locale: StringField = StringField(doc="its locale")
+        content: StringField = StringField(doc="its text")
+        namespace: StringField = StringField(doc="its namespace")
+        variable_count: IntegerField = IntegerField(doc="how many variables it has")
+        status: StringField = StringField(doc="its approval status")
+        channel: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="its channel")
 
         _repr_attrs = ("locale", "status")
 
-    uuid = StringField(doc="the template's UUID")
-    name = StringField(doc="the template's name")
-    translations = ObjectListField(item_class=Translation, doc="its translations")
-    created_on = DatetimeField(doc="when it was created")
-    modified_on = DatetimeField(doc="when it was last modified")
+    uuid: StringField = StringField(doc="the template's UUID")
+    name: StringField = StringField(doc="the template's name")
+    translations: ObjectListField[Translation] = ObjectListField(item_class=Translation, doc="its translations")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
 
 
 class Ticket(TembaObject):
     """A ticket opened for a contact (``tickets``)."""
 
-    uuid = StringField(doc="the ticket's UUID")
-    contact = ObjectField(item_class=ObjectRef, doc="the contact")
-    status = StringField(shared=True, doc="``open`` or ``closed``")
-    topic = ObjectField(item_class=ObjectRef, doc="its topic")
-    body = StringField(doc="deprecated: always None")
-    assignee = ObjectField(item_class=UserRef, doc="the user it is assigned to, or None")
-    opened_on = DatetimeField(doc="when it was opened")
-    opened_by = ObjectField(item_class=UserRef, doc="the user who opened it, or None")
-    opened_in = ObjectField(item_class=ObjectRef, doc="the flow that opened it, or None")
-    modified_on = DatetimeField(doc="when it was last modified")
-    closed_on = DatetimeField(doc="when it was closed, or None")
+    uuid: StringField = StringField(doc="the ticket's UUID")
+    contact: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the contact")
+    status: StringField = StringField(shared=True, doc="``open`` or ``closed``")
+    topic: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="its topic")
+    body: StringField = StringField(doc="deprecated: always None")
+    assignee: ObjectField[UserRef] = ObjectField(item_class=UserRef, doc="the user it is assigned to, or None")
+    opened_on: DatetimeField = DatetimeField(doc="when it was opened")
+    opened_by: ObjectField[UserRef] = ObjectField(item_class=UserRef, doc="the user who opened it, or None")
+    opened_in: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow that opened it, or None")
+    modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
+    closed_on: DatetimeField = DatetimeField(doc="when it was closed, or None")
 
     _repr_attrs = ("uuid", "status")
 
@@ -639,28 +667,28 @@ class Topic(TembaObject):
     class Counts(TembaObject):
         """Numbers of open and closed tickets of a topic."""
 
-        open = IntegerField(doc="open tickets")
-        closed = IntegerField(doc="closed tickets")
+        open: IntegerField = IntegerField(doc="open tickets")
+        closed: IntegerField = IntegerField(doc="closed tickets")
 
-    uuid = StringField(doc="the topic's UUID")
-    name = StringField(doc="the topic's name")
-    counts = ObjectField(item_class=Counts, doc="its tickets")
-    system = BooleanField(doc="whether it is a system topic")
-    created_on = DatetimeField(doc="when it was created")
+    uuid: StringField = StringField(doc="the topic's UUID")
+    name: StringField = StringField(doc="the topic's name")
+    counts: ObjectField[Counts] = ObjectField(item_class=Counts, doc="its tickets")
+    system: BooleanField = BooleanField(doc="whether it is a system topic")
+    created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
 class User(TembaObject):
     """A user of the workspace (``users``)."""
 
-    uuid = StringField(doc="the user's UUID (26.x servers)")
-    name = StringField(doc="the user's name (26.x servers)")
-    email = StringField(doc="the user's e-mail address")
-    role = StringField(doc="``administrator``, ``editor`` or ``agent``")
-    team = ObjectField(item_class=ObjectRef, doc="the user's team, or None (26.x servers)")
-    created_on = DatetimeField(doc="when the user joined")
-    avatar = StringField(doc="URL of the user's picture, or None (26.x servers)")
-    first_name = StringField(doc="deprecated: first name")
-    last_name = StringField(doc="deprecated: last name")
+    uuid: StringField = StringField(doc="the user's UUID (26.x servers)")
+    name: StringField = StringField(doc="the user's name (26.x servers)")
+    email: StringField = StringField(doc="the user's e-mail address")
+    role: StringField = StringField(doc="``administrator``, ``editor`` or ``agent``")
+    team: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the user's team, or None (26.x servers)")
+    created_on: DatetimeField = DatetimeField(doc="when the user joined")
+    avatar: StringField = StringField(doc="URL of the user's picture, or None (26.x servers)")
+    first_name: StringField = StringField(doc="deprecated: first name")
+    last_name: StringField = StringField(doc="deprecated: last name")
 
     _repr_attrs = ("uuid", "role")
 
