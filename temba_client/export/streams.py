@@ -79,6 +79,7 @@ class Settings:
     :param lag: seconds left out at the end of each window, for records still being written
     :param slice_hours: hours per slice when walking messages (newest first) to write them oldest first
     :param use_archives: read the archives for older runs and messages
+    :param archive_checkpoint: archive lines read between checkpoints
     """
 
     def __init__(
@@ -90,6 +91,7 @@ class Settings:
         lag: float = 10.0,
         slice_hours: float = 24.0,
         use_archives: bool = True,
+        archive_checkpoint: int = ARCHIVE_CHECKPOINT_LINES,
     ) -> None:
         if fmt not in _EXTENSIONS:
             raise ValueError("Output format must be one of %s, not %r" % (", ".join(_EXTENSIONS), fmt))
@@ -102,6 +104,7 @@ class Settings:
         self.lag = lag
         self.slice_hours = slice_hours
         self.use_archives = use_archives
+        self.archive_checkpoint = archive_checkpoint
 
     def as_options(self) -> Dict[str, Any]:
         """The settings that must not change between a run and its resumption (kept in the state)."""
@@ -275,7 +278,7 @@ class StreamRunner:
                 self.written += 1
                 if api_start and (record.get(field) or "") >= api_start:
                     seam.append(record.get(self.source.key))
-            if (line + 1) % ARCHIVE_CHECKPOINT_LINES == 0:
+            if (line + 1) % self.settings.archive_checkpoint == 0:
                 current["line"] = line + 1
                 self._checkpoint(pages=0)
                 self.work.check()
