@@ -11,10 +11,10 @@ from temba_client.export.state import TembaStateError
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
 
-from ..stub_server import Reply, page
+from ..stub_server import page
 from .helpers import listing, recorded_lines, serve_archive
 
-FAST = {scope: 1e9 for scope in ("v2", "v2.runs", "v2.messages", "v2.contacts")}
+FAST = dict.fromkeys(("v2", "v2.runs", "v2.messages", "v2.contacts"), 1000000000.0)
 
 
 def fast() -> RateBudget:
