@@ -19,6 +19,8 @@ setup(
     install_requires=["requests>=2.25", "python-dateutil>=2.8"],
     extras_require={
         "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],
+        "parquet": ["pyarrow>=12"],
+        "pandas": ["pandas>=1.5"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
     classifiers=[
@@ -35,6 +37,9 @@ setup(
         "Topic :: Software Development :: Libraries",
         "Typing :: Typed",
     ],
-    entry_points={"pytest11": ["temba_client = temba_client.testing.pytest_plugin"]},
+    entry_points={
+        "pytest11": ["temba_client = temba_client.testing.pytest_plugin"],
+        "console_scripts": ["rapidpro = temba_client.export.command:main"],
+    },
     zip_safe=False,
 )
