@@ -22,6 +22,9 @@ R = TypeVar("R")
 DEFAULT_RATES: Dict[str, float] = {"v2": 3600.0, "v2.contacts": 3600.0, "v2.messages": 3600.0, "v2.runs": 3600.0}
 #: The throttle scope of each endpoint that has its own; every other endpoint is in ``v2``.
 ENDPOINT_SCOPES: Dict[str, str] = {"contacts": "v2.contacts", "messages": "v2.messages", "runs": "v2.runs"}
+#: The share of a scope's rate actually used: a little under the server's limit, so that clock
+#: differences never tip a sliding window over it.
+HEADROOM = 0.98
 #: How far a 429 lowers a scope's rate (the rest of the budget is someone else's).
 _BACKOFF_FACTOR = 0.9
 _MAX_ATTEMPTS = 10
@@ -43,7 +46,9 @@ class RateBudget:
     """Hands out requests per scope at a steady rate, thread-safe.
 
     :param rates: requests per hour per scope (default: the server's); a scope not listed uses ``v2``'s
-    :param burst: how many requests a scope may send at once before pacing starts
+    :param burst: how many requests a scope may send at once before pacing starts (more than 1
+        can exceed a sliding window that is already full from an earlier run)
+    :param headroom: the share of each rate to use
     :param clock: a monotonic clock, in seconds (tests give their own)
     :param sleep: how to wait, in seconds (tests give their own)
     """
@@ -51,7 +56,8 @@ class RateBudget:
     def __init__(
         self,
         rates: Optional[Dict[str, float]] = None,
-        burst: float = 5.0,
+        burst: float = 1.0,
+        headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -61,6 +67,7 @@ class RateBudget:
             if not rate > 0:
                 raise ValueError("Rate of scope %s must be positive, not %r" % (scope, rate))
         self.burst = burst
+        self.headroom = headroom
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -81,7 +88,7 @@ class RateBudget:
     def _wait_needed(self, scope: str) -> float:
         """Seconds to wait before a request in ``scope``; 0 means it was granted (and counted)."""
         now = self._clock()
-        per_second = self.rate(scope) / 3600.0
+        per_second = self.rate(scope) * self.headroom / 3600.0
         paused = self._paused_until.get(scope, 0.0) - now
         if paused > 0:
             return paused

@@ -29,7 +29,7 @@ class FakeTime:
 
 def test_a_budget_hands_out_requests_at_the_scope_rate():
     fake = FakeTime()
-    budget = RateBudget({"v2.runs": 3600}, burst=1, clock=fake.clock, sleep=fake.sleep)
+    budget = RateBudget({"v2.runs": 3600}, burst=1, headroom=1.0, clock=fake.clock, sleep=fake.sleep)
     for _ in range(11):
         budget.acquire("v2.runs")
     assert fake.now == pytest.approx(10.0)  # one a second after the first
