@@ -23,6 +23,8 @@ setup(
     extras_require={
         "fast": ["orjson>=3.9"],
         "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],
+        "parquet": ["pyarrow>=12"],
+        "pandas": ["pandas>=1.5"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
     classifiers=[
@@ -39,6 +41,9 @@ setup(
         "Topic :: Software Development :: Libraries",
         "Typing :: Typed",
     ],
-    entry_points={"pytest11": ["temba_client = temba_client.testing.pytest_plugin"]},
+    entry_points={
+        "pytest11": ["temba_client = temba_client.testing.pytest_plugin"],
+        "console_scripts": ["rapidpro = temba_client.export.command:main"],
+    },
     zip_safe=False,
 )

@@ -1,0 +1,151 @@
+"""Benchmarks of the export engine, quoted as ratios measured in one run.
+
+::
+
+    python benchmarks/export_bench.py            # 200,000 archived runs, pacing for ~20 s
+    python benchmarks/export_bench.py --quick    # 50,000 runs, pacing for ~8 s
+
+(a) archive ingest: reading a gzipped JSONL archive of runs into ``Run`` objects (and into API
+    dicts) against a bare ``gzip`` + ``json.loads`` loop over the same file; peak memory (traced)
+    for the file and for a file 4 times larger.
+(b) requests: an export of N runs of which 90% are archived, against the API-only path at the
+    server's rate (counted, not timed: a page is 250 runs; the archives cost their listing).
+(c) pacing: an export of contacts from the local server throttled per scope, paced by the
+    client's budget set to the same rate: the share of the budget used and the 429s received.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from typing import Any, Callable, Dict, List
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from temba_client.archives import iter_records, read_archive  # noqa: E402
+from temba_client.export import RateBudget, Settings, run_export  # noqa: E402
+
+RECORDED = os.path.join(os.path.dirname(HERE), "tests", "export", "data", "runs1.jsonl")
+
+
+def make_archive(path: str, count: int) -> None:
+    """Writes ``count`` run records (varied copies of the recorded ones) to a gzipped JSONL file."""
+    with open(RECORDED) as stream:
+        templates = [json.loads(line) for line in stream if line.strip()]
+    with gzip.open(path, "wt", compresslevel=6) as out:
+        for n in range(count):
+            record = dict(templates[n % len(templates)], id=n + 1, uuid="00000000-0000-4000-8000-%012d" % n)
+            out.write(json.dumps(record) + "\n")
+
+
+def bare_loop(path: str) -> int:
+    count = 0
+    with gzip.open(path, "rb") as stream:
+        for line in stream:
+            json.loads(line)
+            count += 1
+    return count
+
+
+def models(path: str) -> int:
+    return sum(1 for _ in read_archive(path, "run"))
+
+
+def dicts(path: str) -> int:
+    return sum(1 for _ in iter_records(path, "run"))
+
+
+def best_of(func: Callable[[str], int], path: str, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        func(path)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def peak_memory(func: Callable[[str], int], path: str) -> int:
+    tracemalloc.start()
+    func(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def ingest(count: int, repeats: int) -> Dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        small, large = os.path.join(tmp, "a.jsonl.gz"), os.path.join(tmp, "b.jsonl.gz")
+        make_archive(small, count)
+        make_archive(large, count * 4)
+        bare = best_of(bare_loop, small, repeats)
+        as_models = best_of(models, small, repeats)
+        as_dicts = best_of(dicts, small, repeats)
+        return {
+            "records": count,
+            "bare_seconds": round(bare, 3),
+            "models_ratio": round(as_models / bare, 2),
+            "dicts_ratio": round(as_dicts / bare, 2),
+            "peak_kb": peak_memory(models, small) // 1024,
+            "peak_kb_4x_file": peak_memory(models, large) // 1024,
+        }
+
+
+def requests_needed(total: int, archived_share: float, archives: int) -> Dict[str, Any]:
+    api_only = math.ceil(total / 250)
+    listing = math.ceil(archives / 250)
+    with_archives = listing + math.ceil(total * (1 - archived_share) / 250)
+    return {
+        "runs": total,
+        "api_only_requests": api_only,
+        "with_archives_requests": with_archives,
+        "ratio": round(with_archives / api_only, 3),
+        "api_only_hours_at_3600_per_hour": round(api_only / 3600, 1),
+    }
+
+
+def pacing(seconds: float) -> Dict[str, Any]:
+    from temba_client.testing import LocalRapidProServer
+    from temba_client.v2 import TembaClient
+
+    per_minute = 600
+    pages = int(seconds * per_minute / 60)
+    with LocalRapidProServer(seed=pages * 250, rates={"v2.contacts": "%d/minute" % per_minute}) as server:
+        with TembaClient(server.url, server.token) as client, tempfile.TemporaryDirectory() as out:
+            budget = RateBudget({"v2.contacts": per_minute * 60.0})
+            started = time.monotonic()
+            run_export(client, ["contacts"], out, Settings(lag=0), budget)
+            elapsed = time.monotonic() - started
+    sent = budget.granted.get("v2.contacts", 0)
+    # the first request is free (the bucket starts full): the rate is measured over the rest
+    used = (sent - 1) / (elapsed * per_minute / 60.0)
+    return {
+        "requests": sent,
+        "seconds": round(elapsed, 2),
+        "budget_used": round(used, 3),
+        "throttled_429": budget.throttled.get("v2.contacts", 0),
+    }
+
+
+def main(argv: List[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    count, repeats, seconds = (50_000, 2, 8.0) if args.quick else (200_000, 3, 20.0)
+    results = {
+        "ingest": ingest(count, repeats),
+        "requests": requests_needed(10_000_000, 0.9, 400),
+        "pacing": pacing(seconds),
+    }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

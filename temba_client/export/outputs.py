@@ -1,0 +1,223 @@
+"""Where exported objects go: JSON Lines (optionally gzipped), CSV, plain records, and the optional
+pandas / Parquet forms (the core never imports those libraries).
+
+File writers buffer one page and write it at :meth:`Writer.commit`, which returns the file's
+committed size: the state keeps that number, and a rerun first cuts the file back to it, so a page
+written after the last checkpoint is never written twice. A gzipped file gets one gzip member per
+page (gzip readers read such a file as one stream), so it can be cut between any two pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import gzip
+import importlib
+import io
+import json
+import os
+from collections.abc import Iterable
+from typing import Any, Callable, Dict, List, Optional, Type
+
+from ..serialization import TembaObject
+
+FORMATS = ("jsonl", "jsonl.gz", "csv")
+
+
+def to_native(value: Any) -> Any:
+    """A model object (or a list/dict of them) as plain dicts and lists; datetimes stay datetimes.
+
+    :param value: a :class:`~temba_client.serialization.TembaObject`, a list, a dict or a plain value
+    """
+    if isinstance(value, TembaObject):
+        return {attr: to_native(getattr(value, attr, None)) for attr in type(value)._fields}
+    if isinstance(value, list):
+        return [to_native(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_native(item) for key, item in value.items()}
+    return value
+
+
+def to_records(objects: Iterable[TembaObject]) -> List[Dict[str, Any]]:
+    """Plain dicts with native values (datetimes stay datetimes), one per object.
+
+    :param objects: a query (``client.get_runs(...)``) or any iterable of model objects
+    """
+    return [to_native(obj) for obj in objects]
+
+
+def flatten_run(run: TembaObject) -> Dict[str, Any]:
+    """One flat row for a run: its scalar fields, ``flow_uuid``/``flow_name``,
+    ``contact_uuid``/``contact_name``, and three columns per result key: ``<key>_value``,
+    ``<key>_category``, ``<key>_time``.
+
+    :param run: a :class:`~temba_client.v2.types.Run`
+    """
+    row: Dict[str, Any] = {
+        "id": getattr(run, "id", None),
+        "uuid": getattr(run, "uuid", None),
+        "responded": getattr(run, "responded", None),
+        "created_on": getattr(run, "created_on", None),
+        "modified_on": getattr(run, "modified_on", None),
+        "exited_on": getattr(run, "exited_on", None),
+        "exit_type": getattr(run, "exit_type", None),
+    }
+    for ref in ("flow", "contact"):
+        obj = getattr(run, ref, None)
+        row[ref + "_uuid"] = getattr(obj, "uuid", None)
+        row[ref + "_name"] = getattr(obj, "name", None)
+    for key, value in (getattr(run, "values", None) or {}).items():
+        row[key + "_value"] = getattr(value, "value", None)
+        row[key + "_category"] = getattr(value, "category", None)
+        row[key + "_time"] = getattr(value, "time", None)
+    return row
+
+
+def flatten_runs(runs: Iterable[TembaObject]) -> List[Dict[str, Any]]:
+    """:func:`flatten_run` for each run.
+
+    :param runs: a query of runs or any iterable of :class:`~temba_client.v2.types.Run`
+    """
+    return [flatten_run(run) for run in runs]
+
+
+def to_dataframe(objects: Iterable[TembaObject], flatten: bool = False) -> Any:
+    """A :class:`pandas.DataFrame` of the objects (needs the ``pandas`` extra).
+
+    :param objects: a query or any iterable of model objects
+    :param flatten: for runs, one column per result key (see :func:`flatten_run`)
+    """
+    try:
+        pandas = importlib.import_module("pandas")
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("to_dataframe needs pandas: pip install 'temba-client[pandas]'") from None
+    rows = flatten_runs(objects) if flatten else to_records(objects)
+    return pandas.DataFrame.from_records(rows)
+
+
+def write_parquet(objects: Iterable[TembaObject], path: str, flatten: bool = False) -> int:
+    """Writes the objects to a Parquet file (needs the ``parquet`` extra) and returns the row count.
+    Nested values (refs, lists, result dicts) are stored as JSON text unless ``flatten``.
+
+    :param objects: a query or any iterable of model objects
+    :param path: the file to write
+    :param flatten: for runs, one column per result key (see :func:`flatten_run`)
+    """
+    try:
+        pyarrow = importlib.import_module("pyarrow")
+        parquet = importlib.import_module("pyarrow.parquet")
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("write_parquet needs pyarrow: pip install 'temba-client[parquet]'") from None
+    rows = flatten_runs(objects) if flatten else [_csv_row(to_native(obj)) for obj in objects]
+    table = pyarrow.Table.from_pylist(rows)
+    parquet.write_table(table, path)
+    return len(rows)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    raise TypeError("Cannot write %s as JSON" % type(value).__name__)
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def _csv_row(record: Dict[str, Any]) -> Dict[str, Any]:
+    return {key: _csv_cell(value) for key, value in record.items()}
+
+
+class Writer:
+    """Appends objects to a file page by page; :meth:`commit` makes a page durable.
+
+    :param path: the file
+    :param fmt: ``"jsonl"``, ``"jsonl.gz"`` or ``"csv"``
+    :param model: the objects' class (CSV columns are its fields)
+    :param committed: the size the file had at the last checkpoint: anything after it is cut off
+        (None: start a new file)
+    """
+
+    def __init__(self, path: str, fmt: str, model: Type[TembaObject], committed: Optional[int] = None) -> None:
+        if fmt not in FORMATS:
+            raise ValueError("Output format must be one of %s, not %r" % (", ".join(FORMATS), fmt))
+        self.path = path
+        self.fmt = fmt
+        self.columns = list(model._fields)
+        self._pending: List[str] = []
+        self.records = 0
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "ab") as out:
+            out.truncate(committed or 0)
+        self.size = committed or 0
+        if fmt == "csv" and self.size == 0:
+            self._pending.append(self._csv_line(self.columns))
+
+    def _csv_line(self, cells: List[Any]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(cells)
+        return buffer.getvalue()
+
+    def write(self, obj: TembaObject) -> None:
+        """Adds one object to the page being written.
+
+        :param obj: a model object
+        """
+        if self.fmt == "csv":
+            record = obj.serialize()
+            self._pending.append(self._csv_line([_csv_cell(record.get(column)) for column in self.columns]))
+        else:
+            self._pending.append(json.dumps(obj.serialize(), ensure_ascii=False) + "\n")
+        self.records += 1
+
+    def commit(self) -> int:
+        """Writes the page to disk (flushed and synced) and returns the file's size, to keep in the state."""
+        if self._pending:
+            data = "".join(self._pending).encode("utf-8")
+            if self.fmt == "jsonl.gz":
+                data = gzip.compress(data, compresslevel=6)
+            with open(self.path, "ab") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            self.size += len(data)
+            self._pending = []
+        return self.size
+
+
+class CallbackSink:
+    """A sink that hands each committed page to a function instead of a file: the function runs at
+    :meth:`commit`, before the state moves on, so a page whose handler failed comes again on the
+    next run (handlers should upsert by id).
+
+    :param handler: called with each page's objects, oldest first
+    :param committed: records handed over before (the state's count)
+    """
+
+    def __init__(self, handler: Callable[[List[TembaObject]], None], committed: Optional[int] = None) -> None:
+        self.handler = handler
+        self._pending: List[TembaObject] = []
+        self.records = 0
+        self.size = committed or 0
+
+    def write(self, obj: TembaObject) -> None:
+        """Adds one object to the page being handed over.
+
+        :param obj: a model object
+        """
+        self._pending.append(obj)
+        self.records += 1
+
+    def commit(self) -> int:
+        """Hands the page to the handler; returns the count of records handed over so far."""
+        if self._pending:
+            page, self._pending = self._pending, []
+            self.handler(page)
+            self.size += len(page)
+        return self.size

@@ -1,0 +1,185 @@
+"""Pacing: spend each throttle scope's request budget evenly instead of running into 429s.
+
+The server allows, per workspace and per scope, a number of requests per hour (3,600 for
+``v2.contacts``, ``v2.messages``, ``v2.runs`` and ``v2`` by default), over a sliding window. A
+:class:`RateBudget` hands out requests at that rate (a token bucket per scope, with a small
+burst), waits when a scope is spent, and, when a 429 comes anyway (another program shares the
+token), pauses that scope for ``Retry-After`` and lowers its rate. A :class:`WorkBudget` stops a
+run cleanly after a time or a number of pages, so a periodic task can resume on its next run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Dict, Optional, TypeVar
+
+from ..exceptions import TembaRateExceededError
+
+R = TypeVar("R")
+
+#: The server's default rates, in requests per hour, per throttle scope.
+DEFAULT_RATES: Dict[str, float] = {"v2": 3600.0, "v2.contacts": 3600.0, "v2.messages": 3600.0, "v2.runs": 3600.0}
+#: The throttle scope of each endpoint that has its own; every other endpoint is in ``v2``.
+ENDPOINT_SCOPES: Dict[str, str] = {"contacts": "v2.contacts", "messages": "v2.messages", "runs": "v2.runs"}
+#: The share of a scope's rate actually used: a little under the server's limit, so that clock
+#: differences never tip a sliding window over it.
+HEADROOM = 0.98
+#: How far a 429 lowers a scope's rate (the rest of the budget is someone else's).
+_BACKOFF_FACTOR = 0.9
+_MAX_ATTEMPTS = 10
+
+
+def scope_of(endpoint: str) -> str:
+    """The throttle scope of an endpoint: ``"runs"`` -> ``"v2.runs"``, ``"flows"`` -> ``"v2"``.
+
+    :param endpoint: the endpoint's name
+    """
+    return ENDPOINT_SCOPES.get(endpoint, "v2")
+
+
+class StopRequested(Exception):
+    """The work budget (time or pages) is spent: stop after the current checkpoint."""
+
+
+class RateBudget:
+    """Hands out requests per scope at a steady rate, thread-safe.
+
+    :param rates: requests per hour per scope (default: the server's); a scope not listed uses ``v2``'s
+    :param burst: how many requests a scope may send at once before pacing starts (more than 1
+        can exceed a sliding window that is already full from an earlier run)
+    :param headroom: the share of each rate to use
+    :param clock: a monotonic clock, in seconds (tests give their own)
+    :param sleep: how to wait, in seconds (tests give their own)
+    """
+
+    def __init__(
+        self,
+        rates: Optional[Dict[str, float]] = None,
+        burst: float = 1.0,
+        headroom: float = HEADROOM,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rates: Dict[str, float] = dict(DEFAULT_RATES)
+        self.rates.update(rates or {})
+        for scope, rate in self.rates.items():
+            if not rate > 0:
+                raise ValueError("Rate of scope %s must be positive, not %r" % (scope, rate))
+        self.burst = burst
+        self.headroom = headroom
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens: Dict[str, float] = {}
+        self._updated: Dict[str, float] = {}
+        self._paused_until: Dict[str, float] = {}
+        #: requests handed out, and 429s received, per scope
+        self.granted: Dict[str, int] = {}
+        self.throttled: Dict[str, int] = {}
+
+    def rate(self, scope: str) -> float:
+        """Requests per hour allowed in a scope.
+
+        :param scope: e.g. ``"v2.runs"``
+        """
+        return self.rates.get(scope, self.rates["v2"])
+
+    def _wait_needed(self, scope: str) -> float:
+        """Seconds to wait before a request in ``scope``; 0 means it was granted (and counted)."""
+        now = self._clock()
+        per_second = self.rate(scope) * self.headroom / 3600.0
+        paused = self._paused_until.get(scope, 0.0) - now
+        if paused > 0:
+            return paused
+        tokens = self._tokens.get(scope, self.burst)
+        tokens = min(self.burst, tokens + (now - self._updated.get(scope, now)) * per_second)
+        self._updated[scope] = now
+        if tokens >= 1.0:
+            self._tokens[scope] = tokens - 1.0
+            self.granted[scope] = self.granted.get(scope, 0) + 1
+            return 0.0
+        self._tokens[scope] = tokens
+        return (1.0 - tokens) / per_second
+
+    def acquire(self, scope: str) -> float:
+        """Waits until a request in ``scope`` may go, and returns the seconds waited.
+
+        :param scope: e.g. ``"v2.runs"``
+        """
+        waited = 0.0
+        while True:
+            with self._lock:
+                wait = self._wait_needed(scope)
+            if wait <= 0:
+                return waited
+            self._sleep(wait)
+            waited += wait
+
+    def throttled_by_server(self, scope: str, retry_after: float) -> None:
+        """Records a 429: the scope pauses ``retry_after`` seconds and its rate is lowered.
+
+        :param scope: the scope that got the 429
+        :param retry_after: the server's ``Retry-After``, in seconds
+        """
+        with self._lock:
+            self.throttled[scope] = self.throttled.get(scope, 0) + 1
+            self.rates[scope] = self.rate(scope) * _BACKOFF_FACTOR
+            self._paused_until[scope] = self._clock() + max(1.0, float(retry_after))
+            self._tokens[scope] = 0.0
+
+    def call(self, scope: str, func: Callable[[], R]) -> R:
+        """Calls ``func`` (one request) within the budget, retrying it after each 429: a 429 means
+        the server did nothing, so retrying a write is safe too.
+
+        :param scope: the request's scope
+        :param func: sends the request
+        :raises TembaRateExceededError: still refused after several pauses
+        """
+        for attempt in range(_MAX_ATTEMPTS):
+            self.acquire(scope)
+            try:
+                return func()
+            except TembaRateExceededError as ex:
+                if attempt == _MAX_ATTEMPTS - 1:
+                    raise
+                self.throttled_by_server(scope, ex.retry_after)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class WorkBudget:
+    """How much a run may do before it stops at a checkpoint: seconds and/or pages.
+
+    :param seconds: stop once this many seconds have passed (None: no limit)
+    :param pages: stop once this many pages were fetched (None: no limit)
+    :param clock: a monotonic clock, in seconds
+    """
+
+    def __init__(
+        self, seconds: Optional[float] = None, pages: Optional[int] = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self.pages = pages
+        self._clock = clock
+        self._started = clock()
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self.pages_done = 0
+
+    def stop(self) -> None:
+        """Asks every stream to stop at its next checkpoint (e.g. on Ctrl-C)."""
+        self._stopped.set()
+
+    def page_done(self) -> None:
+        """Counts one page fetched."""
+        with self._lock:
+            self.pages_done += 1
+
+    def check(self) -> None:
+        """Raises :class:`StopRequested` once the budget is spent or :meth:`stop` was called."""
+        if self._stopped.is_set():
+            raise StopRequested("stop requested")
+        if self.pages is not None and self.pages_done >= self.pages:
+            raise StopRequested("page budget of %d spent" % self.pages)
+        if self.seconds is not None and self._clock() - self._started >= self.seconds:
+            raise StopRequested("time budget of %gs spent" % self.seconds)
