@@ -45,7 +45,7 @@ def test_runs_come_from_archives_oldest_first_then_from_the_api_after_them(stub,
     ids = [r["id"] for r in lines(tmp_path / "runs.jsonl")]
     assert ids == [r["id"] for r in runs2] + [r["id"] for r in runs1] + [100]
     (api,) = [r for r in stub.requests if r.path == "/api/v2/runs.json"]
-    assert api.param("after") == "2017-08-13T00:00:00.000000Z" and api.param("reverse") in ("true", "True")
+    assert api.param("after") == "2017-08-13T00:00:00.000000Z" and api.param("reverse") in ("1", "true", "True")
     assert not (tmp_path / ".archives").exists() or not os.listdir(tmp_path / ".archives")
 
 

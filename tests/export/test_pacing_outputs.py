@@ -107,7 +107,7 @@ def test_a_writer_cut_back_to_its_checkpoint_writes_no_page_twice(tmp_path, fmt)
     expected_lines = len(first) + len(second) + (1 if fmt == "csv" else 0)
     assert len(text) == expected_lines
     if fmt == "csv":
-        assert text[0].startswith("id,uuid,flow")
+        assert text[0].startswith("uuid,flow,contact")
 
 
 def test_records_keep_native_values_and_runs_flatten_to_result_columns():
