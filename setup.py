@@ -19,7 +19,15 @@ setup(
     install_requires=["requests>=2.25", "python-dateutil>=2.8"],
     extras_require={
         "fast": ["orjson>=3.9"],
-        "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6", "mypy>=1.8", "pyright[nodejs]>=1.1.380", "types-requests", "types-python-dateutil"],
+        "test": [
+            "pytest>=7",
+            "pytest-cov>=4",
+            "hypothesis>=6",
+            "mypy>=1.8",
+            "pyright[nodejs]>=1.1.380",
+            "types-requests",
+            "types-python-dateutil",
+        ],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
     classifiers=[
