@@ -28,6 +28,7 @@ setup(
             "types-requests",
             "types-python-dateutil",
         ],
+        "docs": ["sphinx>=7"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
     classifiers=[
