@@ -22,7 +22,16 @@ setup(
     install_requires=["requests>=2.32.4", "urllib3>=2.6.0", "python-dateutil>=2.8"],
     extras_require={
         "fast": ["orjson>=3.9"],
-        "test": ["pytest>=7", "pytest-cov>=4", "hypothesis>=6"],
+        "test": [
+            "pytest>=7",
+            "pytest-cov>=4",
+            "hypothesis>=6",
+            "mypy>=1.8",
+            "pyright[nodejs]>=1.1.380",
+            "types-requests",
+            "types-python-dateutil",
+        ],
+        "docs": ["sphinx>=7"],
         "parquet": ["pyarrow>=12"],
         "pandas": ["pandas>=1.5"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],

@@ -4,20 +4,25 @@ Runs against the server named by ``RAPIDPRO_URL`` and ``RAPIDPRO_TOKEN`` when bo
 otherwise against a local RapidPro server that it starts itself::
 
     python examples/quickstart.py
+    RAPIDPRO_URL=https://rapidpro.io RAPIDPRO_TOKEN=... python examples/quickstart.py          # reads only
+    RAPIDPRO_URL=https://rapidpro.io RAPIDPRO_TOKEN=... python examples/quickstart.py --write  # writes too
 
-Against a real workspace it only reads, unless ``RAPIDPRO_WRITE=1`` is set too.
+Against a real workspace it only reads, unless ``--write`` is given: then it creates a group and a
+contact, sends a broadcast to them, and deletes them again. Its rate-limit section runs against a
+local server with a tiny rate (3 contact requests a minute), so that the limit is really hit.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from contextlib import ExitStack
+from typing import List, Optional
 
 from temba_client.exceptions import (
     TembaBadRequestError,
     TembaConnectionError,
-    TembaException,
     TembaNoSuchObjectError,
     TembaRateExceededError,
     TembaTokenError,
@@ -30,7 +35,29 @@ def section(title: str) -> None:
     print("\n== %s" % title)
 
 
-def main() -> int:
+def rate_limits() -> None:
+    """A server that allows 3 contact requests a minute: the 4th is refused with a 429."""
+    with LocalRapidProServer(seed=10, rates={"v2.contacts": "3/minute"}) as server:
+        client = TembaClient(server.url, server.token)
+        try:
+            for number in range(1, 5):
+                client.get_contacts().first()
+                print("request %d: ok" % number)
+        except TembaRateExceededError as ex:
+            print("request %d: rate limited, retry after %d seconds" % (number, ex.retry_after))
+        # With retry_on_rate_exceed=True the client would sleep that long and try again, at most
+        # max_rate_limit_wait seconds in all; here it gives up at once rather than wait a minute.
+        patient = TembaClient(server.url, server.token, retry_on_rate_exceed=True, max_rate_limit_wait=1)
+        try:
+            patient.get_contacts().first()
+        except TembaRateExceededError as ex:
+            print("retrying would wait %d seconds, more than max_rate_limit_wait: raised instead" % ex.retry_after)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="also create, update and delete (real servers)")
+    args = parser.parse_args(argv)
     with ExitStack() as stack:
         url, token = os.environ.get("RAPIDPRO_URL"), os.environ.get("RAPIDPRO_TOKEN")
         writes = True
@@ -39,7 +66,8 @@ def main() -> int:
             url, token = server.url, server.token
             print("No RAPIDPRO_URL/RAPIDPRO_TOKEN: using a local RapidPro server at %s" % server.api_url)
         else:
-            writes = os.environ.get("RAPIDPRO_WRITE") == "1"
+            writes = args.write
+            print("Using %s (%s)" % (url, "reads and writes" if writes else "reads only; --write to write too"))
         client = stack.enter_context(TembaClient(url, token, user_agent="quickstart"))
 
         section("The workspace")
@@ -93,13 +121,15 @@ def main() -> int:
 
         section("Catching errors")
         try:
-            client.update_label("invalid-uuid", name="Test")
+            client.get_contacts(uuid="invalid-uuid").first()  # a read the server refuses
         except TembaBadRequestError as ex:
             for field, field_errors in ex.errors.items():
                 print("bad request:", field, field_errors)
-        except TembaNoSuchObjectError as ex:
-            print("no such object:", ex)
         if writes:
+            try:
+                client.update_label("00000000-0000-4000-8000-000000000000", name="Test")
+            except TembaNoSuchObjectError as ex:
+                print("no such object:", ex)
             try:
                 client.create_contact(fields={"no_such_field": "x"})
             except TembaBadRequestError as ex:
@@ -112,12 +142,9 @@ def main() -> int:
             TembaClient("http://127.0.0.1:9", token, max_retries=0, timeout=2).get_contacts().first()
         except TembaConnectionError as ex:
             print("connection error:", ex)
-        try:
-            client.get_contacts().first()
-        except TembaRateExceededError as ex:
-            print("rate limited: retry after %d seconds" % ex.retry_after)
-        except TembaException as ex:
-            print("other error:", ex)
+
+        section("Rate limits (on a local server with a tiny rate)")
+        rate_limits()
         print("\nDone.")
     return 0
 

@@ -33,6 +33,14 @@ def big_server():
         yield server
 
 
+@pytest.fixture(scope="module")
+def server():
+    """Enough contacts for three pages, seeded in a fraction of a second."""
+    with LocalRapidProServer(seed=600) as server:
+        yield server
+
+
+@pytest.mark.slow
 def test_fault_soak_export(big_server, no_sleep, capsys):
     """50,000 runs exported through 503s, dropped and truncated connections, timeouts and 429 bursts."""
     big_server.faults.randomly(seed=2026, status_503=0.04, drop=0.03, truncate=0.03, delay=0.02,
@@ -53,12 +61,12 @@ def test_fault_soak_export(big_server, no_sleep, capsys):
     assert {"503", "drop", "truncate", "delay", "429"} <= set(survived)
 
 
-def test_resume_after_giving_up(big_server, no_sleep):
+def test_resume_after_giving_up(server, no_sleep):
     """When retries run out mid-export, the same iterator continues exactly where it stopped."""
-    client = TembaClient(big_server.url, big_server.token, max_retries=1)
+    client = TembaClient(server.url, server.token, max_retries=1)
     pages = client.get_contacts().iterfetches()
     seen = [c.uuid for c in next(pages)]
-    big_server.faults.add(503, times=2, endpoint="contacts")
+    server.faults.add(503, times=2, endpoint="contacts")
     with pytest.raises(TembaException):
         next(pages)
     cursor = pages.get_cursor()
@@ -67,10 +75,10 @@ def test_resume_after_giving_up(big_server, no_sleep):
     assert [c.uuid for c in next(resumed)] == seen[250:]
 
 
-def test_concurrent_use_of_one_client(big_server):
+def test_concurrent_use_of_one_client(server):
     """8 threads x 200 requests on one client."""
-    client = TembaClient(big_server.url, big_server.token)
-    expected = {row["uuid"]: row["name"] for row in big_server.workspace.rows["groups"]}
+    client = TembaClient(server.url, server.token)
+    expected = {row["uuid"]: row["name"] for row in server.workspace.rows["groups"]}
     errors, counts = [], []
 
     def work(number):
@@ -128,6 +136,7 @@ def fuzz_stub():
     server.stop()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=_bodies, status=st.sampled_from([200, 201, 400, 403, 404, 409, 429, 500, 502]))
 def test_fuzz_malformed_answers(fuzz_stub, body, status):

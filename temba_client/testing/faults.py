@@ -61,7 +61,7 @@ class FaultInjector:
         self._random: Optional[random.Random] = None
         self._probabilities: Dict[str, float] = {}
         self._random_endpoint: Optional[str] = None
-        self.injected: Counter = Counter()
+        self.injected: Counter[str] = Counter()
 
     def add(
         self,

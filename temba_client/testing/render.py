@@ -6,7 +6,7 @@ in rows as identifiers and rendered here as ``{"uuid", "name"}`` references.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .store import Obj, truthy
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 Renderer = Callable[["Workspace", Obj, Dict[str, str]], Obj]
 
 #: Fields a "9" server does not send (the contract marks them *26.x*), by endpoint.
-NEW_IN_26: Dict[str, tuple] = {
+NEW_IN_26: Dict[str, Tuple[str, ...]] = {
     "archives": ("type",),
     "broadcasts": ("uuid", "progress", "quick_replies"),
     "channels": ("type",),

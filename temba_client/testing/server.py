@@ -10,7 +10,7 @@ import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from . import api
@@ -318,23 +318,23 @@ class LocalRapidProServer:
     ) -> None:
         if server_version not in VERSIONS:
             raise ValueError("server_version must be one of %s, not %r" % (", ".join(VERSIONS), server_version))
-        self.server_version = server_version
-        self.token = token or secrets.token_hex(20)
-        self.tokens = {self.token}
-        self.throttle = Throttle(rates)
-        self.workspace = Workspace()
+        self.server_version: str = server_version
+        self.token: str = token or secrets.token_hex(20)
+        self.tokens: Set[str] = {self.token}
+        self.throttle: Throttle = Throttle(rates)
+        self.workspace: Workspace = Workspace()
         self.workspace.server_version = server_version
         self.workspace.storage.url_ttl = archive_url_ttl
         if seed is not None:
             from .seed import populate
 
             populate(self.workspace, seed)
-        self.faults = FaultInjector()
-        self.verbose = verbose
+        self.faults: FaultInjector = FaultInjector()
+        self.verbose: bool = verbose
         #: the most recent requests (:class:`~temba_client.testing.recording.RecordedRequest`), oldest first
-        self.requests = RequestLog(keep_requests)
-        self.hooks = Hooks()
-        self.connections = 0
+        self.requests: RequestLog = RequestLog(keep_requests)
+        self.hooks: Hooks = Hooks()
+        self.connections: int = 0
         self._count_lock = threading.Lock()
         self._host, self._port = host, port
         self._httpd: Optional[_HTTPServer] = None

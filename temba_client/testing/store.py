@@ -110,7 +110,7 @@ class Workspace:
     """
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock: threading.RLock = threading.RLock()
         self.rows: Dict[str, List[Obj]] = {kind: [] for kind in KINDS}
         self.info: Obj = {
             "uuid": "6a44ca78-a4c2-4862-a7d3-2932f9b3a7c3",
@@ -127,13 +127,13 @@ class Workspace:
         from .archives import ArchiveStorage
 
         #: the archive files and their download URLs
-        self.storage = ArchiveStorage()
+        self.storage: ArchiveStorage = ArchiveStorage()
         self._last_stamp = ""
         self.media_bytes: Dict[str, bytes] = {}
         self._seq = 0
         self._next_ids: Dict[str, int] = {}
         #: bumped by every change, so that indexes and sorted views are rebuilt only after changes
-        self.version = 0
+        self.version: int = 0
         self._caches: Dict[Any, Tuple[int, Any]] = {}
 
     def changed(self) -> None:

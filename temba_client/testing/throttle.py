@@ -43,7 +43,7 @@ class Throttle:
         for scope in rates or {}:
             if scope not in SCOPES:
                 raise ValueError("unknown throttle scope %r (scopes: %s)" % (scope, ", ".join(SCOPES)))
-        self.rates = {scope: parse_rate(rate) for scope, rate in (rates or {}).items()}
+        self.rates: Dict[str, Tuple[int, int]] = {scope: parse_rate(rate) for scope, rate in (rates or {}).items()}
         self._history: Dict[str, Deque[float]] = {}
         self._lock = threading.Lock()
 

@@ -272,7 +272,7 @@ VIEWS: Dict[str, View] = {
 }
 
 #: Endpoints answered by functions rather than listings, with the versions that serve them.
-SPECIAL = {
+SPECIAL: Dict[str, Tuple[str, ...]] = {
     "contact_actions": ("26.3", "9"),
     "message_actions": ("26.3", "9"),
     "ticket_actions": ("26.3", "9"),

@@ -9,7 +9,7 @@ from ..base import NULL, BaseClient
 from ..serialization import TembaObject
 from . import endpoints as ep
 from .args import Ref
-from .types import Message
+from .types import Message, User, UserRef
 
 
 class ActionsMixin(BaseClient):
@@ -154,6 +154,11 @@ class ActionsMixin(BaseClient):
         :param tickets: tickets (objects or UUIDs; at most 100)
         :param assignee: the user (object or email), or None to unassign
         """
+        if isinstance(assignee, (User, UserRef)):
+            # the server reads the assignee by e-mail (a 26.x user's uuid would come first otherwise)
+            if not assignee.email:
+                raise ValueError("ticket_actions: the assignee has no email")
+            assignee = assignee.email
         self._post_action(
             ep.TICKET_ACTIONS, tickets=tickets, action="assign", assignee=NULL if assignee is None else assignee
         )

@@ -80,3 +80,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
             max_rate_limit_wait=max_rate_limit_wait,
             max_response_size=max_response_size,
         )
+
+    def __enter__(self) -> TembaClient:
+        """Returns the client itself, for ``with TembaClient(...) as client:``; the client is closed on exit."""
+        return self

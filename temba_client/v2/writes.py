@@ -196,7 +196,7 @@ class WritesMixin(BaseClient):
 
     def create_media(
         self,
-        file: Union[str, os.PathLike, bytes, BinaryIO],
+        file: Union[str, os.PathLike[str], bytes, BinaryIO],
         filename: Optional[str] = None,
         content_type: Optional[str] = None,
     ) -> Media:
