@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type
 
 import requests
 
-from .exceptions import TembaException
+from .exceptions import TembaArchiveError, TembaArchiveExpiredError
 from .serialization import TembaObject
 from .v2.types import Archive, Message, Run
 
@@ -42,19 +42,6 @@ _CHUNK = 1 << 16
 #: Archive statuses the archiver stores where the API says ``queued``.
 _QUEUED_STATUSES = frozenset({"initializing", "pending"})
 _TYPES: Dict[str, Type[TembaObject]] = {"message": Message, "run": Run}
-
-
-class TembaArchiveError(TembaException):
-    """An archive file could not be used: wrong size or MD5, not gzip, a line that is not a JSON
-    object, or the storage host refused it."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class TembaArchiveExpiredError(TembaArchiveError):
-    """The storage host refused the presigned URL (it expired): list the archive again for a new one."""
 
 
 def archive_key(archive: Archive) -> str:

@@ -234,3 +234,25 @@ class TembaSerializationException(TembaException):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TembaArchiveError(TembaException):
+    """An archive file could not be used: wrong size or MD5, not gzip, a line that is not a JSON
+    object, or the storage host refused it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TembaArchiveExpiredError(TembaArchiveError):
+    """The storage host refused the presigned URL (it expired): list the archive again for a new one."""
+
+
+class TembaStateError(TembaException):
+    """An export's or sync's state file cannot be used (not JSON, another version, another export's
+    options)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -215,9 +215,41 @@ class CursorQuery(Generic[T]):
             return page[0]
         return None
 
-    def __iter__(self) -> Iterator[T]:
-        for page in self.iterfetches():
+    def to_records(self, retry_on_rate_exceed: Optional[bool] = None) -> List[Dict[str, Any]]:
+        """Fetches every page and returns the objects as plain dicts of native values (datetimes
+        stay datetimes, nested objects become dicts), e.g. to build a table or write JSON.
+
+        :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
+        """
+        from .export.outputs import to_records
+
+        return to_records(self.iterate(retry_on_rate_exceed))
+
+    def to_dataframe(self, flatten: bool = False, retry_on_rate_exceed: Optional[bool] = None) -> Any:
+        """Fetches every page and returns a :class:`pandas.DataFrame`, one row per object (needs the
+        ``pandas`` extra: ``pip install "rapidpro-python[pandas]"``).
+
+        :param flatten: for runs, one column per result key (``<key>_value``, ``<key>_category``,
+            ``<key>_time``) instead of nested values
+        :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
+        """
+        from .export.outputs import to_dataframe
+
+        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten)
+
+    def iterate(self, retry_on_rate_exceed: Optional[bool] = None) -> Iterator[T]:
+        """Yields the objects one by one, fetching page after page as needed.
+
+        :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
+            (None: the client's default)
+        """
+        for page in self.iterfetches(retry_on_rate_exceed):
             yield from page
+
+    def __iter__(self) -> Iterator[T]:
+        return self.iterate()
 
     def _retry(self, retry_on_rate_exceed: Optional[bool]) -> bool:
         return self.default_retry_on_rate_exceed if retry_on_rate_exceed is None else bool(retry_on_rate_exceed)

@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterable
 from typing import Any, Callable, Dict, List, Optional, Type
 
-from ..serialization import TembaObject
+from ..serialization import TembaObject, extra_fields
 
 FORMATS = ("jsonl", "jsonl.gz", "csv")
 
@@ -30,7 +30,10 @@ def to_native(value: Any) -> Any:
     :param value: a :class:`~temba_client.serialization.TembaObject`, a list, a dict or a plain value
     """
     if isinstance(value, TembaObject):
-        return {attr: to_native(getattr(value, attr, None)) for attr in type(value)._fields}
+        record = {attr: to_native(getattr(value, attr, None)) for attr in type(value)._fields}
+        for key, item in extra_fields(value).items():  # a newer server's keys, as it sent them
+            record.setdefault(key, item)
+        return record
     if isinstance(value, list):
         return [to_native(item) for item in value]
     if isinstance(value, dict):

@@ -13,17 +13,9 @@ import os
 import threading
 from typing import Any, Dict, Optional
 
-from ..exceptions import TembaException
+from ..exceptions import TembaStateError
 
 STATE_VERSION = 1
-
-
-class TembaStateError(TembaException):
-    """The state file cannot be used (not JSON, another version, another export's options)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class StateFile:

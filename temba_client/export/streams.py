@@ -25,7 +25,8 @@ import json
 import os
 from typing import Any, Callable, Dict, List, Optional, Set, Type
 
-from ..archives import ArchiveDownloader, TembaArchiveError, iter_records, relist
+from ..archives import ArchiveDownloader, iter_records, relist
+from ..exceptions import TembaArchiveError
 from ..serialization import TembaObject
 from ..utils import format_iso8601, parse_iso8601
 from ..v2 import types

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from temba_client.exceptions import TembaStateError
 from temba_client.export import RateBudget, Settings, WorkBudget, run_export, sync
-from temba_client.export.state import TembaStateError
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
 

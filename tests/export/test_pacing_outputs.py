@@ -141,3 +141,17 @@ def test_a_dataframe_of_flattened_runs():
     frame = to_dataframe(runs(), flatten=True)
     assert isinstance(frame, pandas.DataFrame) and len(frame) == len(runs())
     assert "agree_category" in frame.columns
+
+
+def test_queries_give_records_and_dataframes(rapidpro_client):
+    records = rapidpro_client.get_runs().to_records()
+    runs = rapidpro_client.get_runs().all()
+    assert [r["uuid"] for r in records] == [run.uuid for run in runs]
+    assert records[0]["created_on"] == runs[0].created_on  # datetimes stay datetimes
+    assert isinstance(records[0]["flow"], dict)
+
+
+def test_queries_give_dataframes(rapidpro_client):
+    pytest.importorskip("pandas")
+    frame = rapidpro_client.get_runs().to_dataframe(flatten=True)
+    assert len(frame) == len(rapidpro_client.get_runs().all())
