@@ -150,8 +150,11 @@ class RateBudget:
 class WorkBudget:
     """How much a run may do before it stops at a checkpoint: seconds and/or pages.
 
+    The page budget is counted per throttle scope: the scopes run side by side, and a stream that
+    finished in an earlier run (and now only fetches what is new) must not starve the others.
+
     :param seconds: stop once this many seconds have passed (None: no limit)
-    :param pages: stop once this many pages were fetched (None: no limit)
+    :param pages: stop a scope once this many of its pages were fetched (None: no limit)
     :param clock: a monotonic clock, in seconds
     """
 
@@ -164,22 +167,30 @@ class WorkBudget:
         self._started = clock()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self.pages_done = 0
+        self.pages_done = 0  #: pages fetched, all scopes together
+        self._scope_pages: Dict[str, int] = {}
 
     def stop(self) -> None:
         """Asks every stream to stop at its next checkpoint (e.g. on Ctrl-C)."""
         self._stopped.set()
 
-    def page_done(self) -> None:
-        """Counts one page fetched."""
+    def page_done(self, scope: str = "") -> None:
+        """Counts one page fetched.
+
+        :param scope: the throttle scope it was fetched in
+        """
         with self._lock:
             self.pages_done += 1
+            self._scope_pages[scope] = self._scope_pages.get(scope, 0) + 1
 
-    def check(self) -> None:
-        """Raises :class:`StopRequested` once the budget is spent or :meth:`stop` was called."""
+    def check(self, scope: str = "") -> None:
+        """Raises :class:`StopRequested` once the budget is spent or :meth:`stop` was called.
+
+        :param scope: the throttle scope about to fetch a page
+        """
         if self._stopped.is_set():
             raise StopRequested("stop requested")
-        if self.pages is not None and self.pages_done >= self.pages:
+        if self.pages is not None and self._scope_pages.get(scope, 0) >= self.pages:
             raise StopRequested("page budget of %d spent" % self.pages)
         if self.seconds is not None and self._clock() - self._started >= self.seconds:
             raise StopRequested("time budget of %gs spent" % self.seconds)

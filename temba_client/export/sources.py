@@ -82,14 +82,14 @@ def paced_pages(
     """
     pages = query.iterfetches(retry_on_rate_exceed=False, resume_cursor=resume_cursor)
     fetch: Callable[[], Optional[List[TembaObject]]] = lambda: next(pages, None)  # noqa: E731
-    while True:
+    while not pages.finished:  # (a spent budget must not hold back the end of a query)
         if work is not None:
-            work.check()
+            work.check(scope)
         page = budget.call(scope, fetch)
         if page is None:
             return
         if work is not None:
-            work.page_done()
+            work.page_done(scope)
         yield page, pages.get_cursor()
 
 

@@ -213,9 +213,16 @@ class StreamRunner:
                 self._read_archives()
             self.st.setdefault("api_start", _iso(self.settings.since))
             if order == "modified":
-                self._modified_pass("api", {})
+                # a run stopped in the pass over deleted contacts goes on with it, rather than
+                # starting a new pass over the others (a small budget would never get there)
+                if not self.st.get("api_done"):
+                    self._modified_pass("api", {})
                 if self.source.name == "contacts":
+                    self.st["api_done"] = True
+                    self._save()
                     self._modified_pass("deleted", {"deleted": True})
+                    self.st["api_done"] = False
+                    self._save()
             else:
                 self._created_pass()
         return self.written
@@ -282,7 +289,7 @@ class StreamRunner:
             if (line + 1) % self.settings.archive_checkpoint == 0:
                 current["line"] = line + 1
                 self._checkpoint(pages=0)
-                self.work.check()
+                self.work.check(self.source.scope)
         done_days = sorted(set(self.st.get("done_days", [])) | set(days_of(archive)))
         self._checkpoint(pages=0, current=None, done=[*self.st.get("done", []), key], done_days=done_days)
         try:
