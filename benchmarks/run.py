@@ -2,7 +2,7 @@
 floors, on Python 3.9, 3.12 and 3.13, in one run.
 
     python3 benchmarks/run.py                  # 100,000 records of each kind, 5 repeats, 3.9/3.12/3.13
-    python3 benchmarks/run.py --quick          # 10,000 records, 2 repeats, Python 3.12 only
+    python3 benchmarks/run.py --quick          # 10,000 records, 2 repeats (about a minute per Python)
     python3 benchmarks/run.py --python 3.13    # one interpreter (repeat --python for several)
     python3 benchmarks/run.py --report benchmarks/results/latest.json   # print a saved run again
 
@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=0, help="records of each kind (default 100,000)")
     parser.add_argument("--repeat", type=int, default=0, help="runs of each measurement (default 5)")
-    parser.add_argument("--quick", action="store_true", help="10,000 records, 2 repeats, Python 3.12 unless --python")
+    parser.add_argument("--quick", action="store_true", help="10,000 records, 2 repeats")
     parser.add_argument("--python", action="append", default=[],
                         help="an interpreter for the variants: a version (3.9, 3.12.1: from ~/.pyenv/versions or "
                              "the PATH) or a path; repeat it for several (default 3.9, 3.12, 3.13)")  # fmt: skip
@@ -124,7 +124,7 @@ def main() -> None:
         return
     records = args.records or (10_000 if args.quick else 100_000)
     repeat = args.repeat or (2 if args.quick else 5)
-    specs = args.python or (["3.12"] if args.quick else list(DEFAULT_PYTHONS))
+    specs = args.python or list(DEFAULT_PYTHONS)
     interpreters = []
     for spec in specs:
         interpreter = find_interpreter(spec)

@@ -182,49 +182,63 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
     }
 
 
-def objects_per_second(step: Callable[[], int]) -> float:
-    """Objects per second of ``step`` (which handles a page and returns its object count): the
-    median of :data:`DESER_BATCHES` batches of :data:`DESER_PASSES` calls, after one call not timed."""
-    step()
-    gc.collect()
-    times = []
-    count = 0
-    for _ in range(DESER_BATCHES):
-        start = time.perf_counter()
-        for _ in range(DESER_PASSES):
-            count = step()
-        times.append(time.perf_counter() - start)
-    return DESER_PASSES * count / statistics.median(times)
+def batch_seconds(step: Callable[[], Any]) -> float:
+    """Seconds :data:`DESER_PASSES` calls of ``step`` take."""
+    start = time.perf_counter()
+    for _ in range(DESER_PASSES):
+        step()
+    return time.perf_counter() - start
 
 
 def deserialize(client_name: str, kind: str, page_file: str) -> Dict[str, Any]:
-    """Objects per second: decoding the page's bytes (the floors: ``json.loads`` or ``orjson.loads``),
-    or, for the client, turning the decoded page into objects and reading their fields
-    (``objects_per_second``), and the same from the bytes with the client's own decoder
-    (``from_bytes_objects_per_second``)."""
+    """Objects per second handling one page, the median of :data:`DESER_BATCHES` batches of
+    :data:`DESER_PASSES` passes (after one pass not timed).
+
+    The floors decode the page's bytes (``json.loads``, or ``orjson.loads`` for ``floor-httpclient``).
+    The client turns the decoded page into objects and reads their fields (``objects_per_second``),
+    and does the same from the bytes with its own decoder, ``temba_client._json.loads`` where there
+    is one (``from_bytes_objects_per_second``). Each of its batches alternates with a batch of
+    ``json.loads`` of the same bytes in the same process, so that the ratios of time per object over
+    ``json.loads``' (``over_json_loads``, ``from_bytes_over_json_loads``: medians of the batches'
+    ratios) do not depend on what else the machine is doing between processes.
+    """
     with open(page_file, "rb") as handle:
         raw = handle.read()
-    if client_name.startswith("floor"):
-        decode: Callable[[bytes], Any] = json.loads
-        if client_name == "floor-httpclient":
-            import orjson
+    objects = len(json.loads(raw)["results"])
+    steps: Dict[str, Callable[[], Any]] = {"json_loads": lambda: json.loads(raw)}
+    if client_name == "floor-httpclient":
+        import orjson
 
-            decode = orjson.loads
-        return {"objects_per_second": objects_per_second(lambda: len(decode(raw)["results"]))}
-    cls = model_class(kind)
-    names = field_names(cls)
-    results = json.loads(raw)["results"]
-    try:
-        from temba_client import _json  # type: ignore[attr-defined]
+        steps = {"orjson_loads": lambda: orjson.loads(raw)}
+    elif client_name == "client":
+        cls = model_class(kind)
+        names = field_names(cls)
+        results = json.loads(raw)["results"]
+        try:
+            from temba_client import _json  # type: ignore[attr-defined]
 
-        loads: Callable[[bytes], Any] = _json.loads
-    except ImportError:  # rapidpro-python decodes with requests' .json(), that is json.loads
-        loads = json.loads
+            loads: Callable[[bytes], Any] = _json.loads
+        except ImportError:  # rapidpro-python decodes with requests' .json(), that is json.loads
+            loads = json.loads
+        steps["deser"] = lambda: touch_objects(cls.deserialize_list(results), names)
+        steps["from_bytes"] = lambda: touch_objects(cls.deserialize_list(loads(raw)["results"]), names)
+    times: Dict[str, List[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    gc.collect()
+    for _ in range(DESER_BATCHES):
+        for name, step in steps.items():
+            times[name].append(batch_seconds(step))
+    rate = {name: DESER_PASSES * objects / statistics.median(values) for name, values in times.items()}
+    if client_name != "client":
+        return {"objects_per_second": rate.popitem()[1]}
+    loads_times = times["json_loads"]
     return {
-        "objects_per_second": objects_per_second(lambda: touch_objects(cls.deserialize_list(results), names)),
-        "from_bytes_objects_per_second": objects_per_second(
-            lambda: touch_objects(cls.deserialize_list(loads(raw)["results"]), names)
-        ),
+        "objects_per_second": rate["deser"],
+        "from_bytes_objects_per_second": rate["from_bytes"],
+        "json_loads_objects_per_second": rate["json_loads"],
+        "over_json_loads": statistics.median(a / b for a, b in zip(times["deser"], loads_times)),
+        "from_bytes_over_json_loads": statistics.median(a / b for a, b in zip(times["from_bytes"], loads_times)),
     }
 
 
