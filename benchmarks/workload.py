@@ -74,7 +74,7 @@ def field_names(cls: Any) -> List[str]:
 def json_backend() -> str:
     """What the installed ``temba_client`` decodes responses with (empty for rapidpro-python)."""
     try:
-        from temba_client import _json  # type: ignore[attr-defined]
+        from temba_client import _json
     except ImportError:
         return ""
     return str(getattr(_json, "BACKEND", ""))
@@ -215,7 +215,7 @@ def deserialize(client_name: str, kind: str, page_file: str) -> Dict[str, Any]:
         names = field_names(cls)
         results = json.loads(raw)["results"]
         try:
-            from temba_client import _json  # type: ignore[attr-defined]
+            from temba_client import _json
 
             loads: Callable[[bytes], Any] = _json.loads
         except ImportError:  # rapidpro-python decodes with requests' .json(), that is json.loads
