@@ -20,6 +20,7 @@ import time
 import urllib.request
 from typing import Any, Dict, List, Tuple
 
+from data import PAGE_SIZE
 from envs import ALL_VARIANTS, DEFAULT_PYTHONS, HERE, Interpreter, find_interpreter, prepare
 from report import report
 
@@ -43,8 +44,11 @@ def server_call(root: str, path: str) -> Dict[str, Any]:
         return json.loads(response.read())
 
 
-def measure(python: str, root: str, workload: str, kind: str, mode: str, extra: str = "") -> Dict[str, Any]:
-    """One run of ``workload.py`` in a fresh process; exports also count the TCP connections."""
+def measure(
+    python: str, root: str, workload: str, kind: str, mode: str, extra: str = "", expect: int = 0
+) -> Dict[str, Any]:
+    """One run of ``workload.py`` in a fresh process; exports also count the TCP connections and
+    must have read ``expect`` records."""
     if mode != "deser":
         server_call(root, "/reset")
     args = [python, str(HERE / "workload.py"), workload, kind, mode, root] + ([extra] if extra else [])
@@ -52,6 +56,8 @@ def measure(python: str, root: str, workload: str, kind: str, mode: str, extra: 
     if done.returncode != 0:
         raise SystemExit("%s failed:\n%s" % (" ".join(args), done.stderr))
     result: Dict[str, Any] = json.loads(done.stdout)
+    if expect and result["records"] != expect:
+        raise SystemExit("%s read %d records, not %d" % (" ".join(args), result["records"], expect))
     if mode != "deser":
         result["connections"] = server_call(root, "/stats")["connections"] - 1  # less the stats request
     return result
@@ -88,11 +94,11 @@ def run_interpreter(interpreter: Interpreter, root: str, records: int, small: in
             for mode in ("all", "pages"):
                 for variant in variants:
                     add("%s/%s/%s" % (mode, kind, variant.name),
-                        measure(pythons[variant.name], root, variant.workload, kind, mode))  # fmt: skip
+                        measure(pythons[variant.name], root, variant.workload, kind, mode, expect=records))  # fmt: skip
             for name in SMALL_RUN_VARIANTS:
                 if small and name in pythons:
                     add("pages-small/%s/%s" % (kind, name),
-                        measure(pythons[name], root, "client", kind, "pages", str(small)))  # fmt: skip
+                        measure(pythons[name], root, "client", kind, "pages", str(small), small))  # fmt: skip
     backends = {}
     for variant in variants:
         first = runs["all/%s/%s" % (KINDS[0], variant.name)][0]
@@ -132,7 +138,7 @@ def main() -> None:
             sys.exit("no Python %s found (give a version under ~/.pyenv/versions or a path)" % spec)
         interpreters.append(interpreter)
     # the page-by-page RSS is compared between 10,000 records (a quarter of them in a short run) and all
-    small = min(10_000, records // 4)
+    small = min(10_000, records // 4) // PAGE_SIZE * PAGE_SIZE
 
     server, root = start_server(records)
     saved: Dict[str, Any] = {"records": records, "repeat": repeat, "small": small, "quick": args.quick,
