@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List
 from urllib.parse import parse_qs, urlsplit
@@ -56,14 +57,17 @@ class Server(ThreadingHTTPServer):
         super().process_request(request, client_address)
 
 
+def next_url(root: str, kind: str, cursor: int) -> str:
+    """The absolute URL of a page, as the server's ``next`` links are."""
+    return "%s/%s.json?cursor=%d" % (root, kind, cursor)
+
+
 def main() -> None:
     records = int(sys.argv[1])
     server = Server(("127.0.0.1", 0), Handler)
     port = server.server_address[1]
     root = "http://127.0.0.1:%d/api/v2" % port
-    server.pages = {
-        kind: pages(kind, records, lambda n, kind=kind: "%s/%s.json?cursor=%d" % (root, kind, n)) for kind in KINDS
-    }
+    server.pages = {kind: pages(kind, records, partial(next_url, root, kind)) for kind in KINDS}
     print(port, flush=True)
     server.serve_forever()
 

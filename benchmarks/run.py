@@ -1,9 +1,12 @@
-"""Benchmark: this package against rapidpro-python 2.22.2 and against the floor, in one run.
+"""Benchmark: this package (without extras, with orjson) against rapidpro-python 2.22.2 and two
+floors, on Python 3.9, 3.12 and 3.13, in one run.
 
-    python3 benchmarks/run.py            # 100,000 records of each kind, 5 repeats
-    python3 benchmarks/run.py --quick    # 10,000 records, 2 repeats
+    python3 benchmarks/run.py                  # 100,000 records of each kind, 5 repeats, 3.9/3.12/3.13
+    python3 benchmarks/run.py --quick          # 10,000 records, 2 repeats (about a minute per Python)
+    python3 benchmarks/run.py --python 3.13    # one interpreter (repeat --python for several)
+    python3 benchmarks/run.py --report benchmarks/results/latest.json   # print a saved run again
 
-See benchmarks/README.md for what is measured and how to read the table.
+See benchmarks/README.md for what is measured and how to read the tables.
 """
 
 from __future__ import annotations
@@ -11,53 +14,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import statistics
 import subprocess
 import sys
+import time
 import urllib.request
-from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-VENVS = HERE / ".venvs"
+from data import PAGE_SIZE
+from envs import ALL_VARIANTS, DEFAULT_PYTHONS, HERE, Interpreter, find_interpreter, prepare
+from report import report
+
 RESULTS = HERE / "results"
-CLIENTS = ("temba", "rapidpro", "floor")
 KINDS = ("contacts", "messages", "runs")
+#: The variants whose RSS page by page is compared between a short and a long export.
+SMALL_RUN_VARIANTS = ("temba", "temba+orjson", "temba+msgspec")
 
 
-def find_python(requested: str) -> str:
-    """An interpreter of Python 3.12 or newer (rapidpro-python 2.22 needs it); all clients use it."""
-    candidates = [requested] if requested else ["python3.12", "python3.13", sys.executable]
-    for candidate in candidates:
-        path = shutil.which(candidate) or candidate
-        try:
-            out = subprocess.run([path, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True,
-                                 text=True, check=True).stdout  # fmt: skip
-        except (OSError, subprocess.CalledProcessError):
-            continue
-        if out.strip() == "True":
-            return path
-    sys.exit("no Python 3.12+ found: rapidpro-python 2.22 needs one (give it with --python)")
-
-
-def venv(name: str, python: str, packages: List[str]) -> str:
-    """The interpreter of a virtualenv of the benchmark's, made (once) with ``packages``."""
-    folder = VENVS / name
-    interpreter = folder / "bin" / "python"
-    marker = folder / "installed.json"
-    if not (marker.exists() and json.loads(marker.read_text()) == packages):
-        print("making the %s virtualenv..." % name, flush=True)
-        subprocess.run([python, "-m", "venv", "--clear", str(folder)], check=True)
-        subprocess.run([str(interpreter), "-m", "pip", "install", "--quiet", *packages], check=True)
-        marker.write_text(json.dumps(packages))
-    return str(interpreter)
-
-
-def start_server(python: str, records: int) -> Tuple[subprocess.Popen, str]:
-    server = subprocess.Popen([python, str(HERE / "page_server.py"), str(records)], stdout=subprocess.PIPE, text=True,
-                              cwd=HERE)  # fmt: skip
+def start_server(records: int) -> Tuple[subprocess.Popen, str]:
+    """The page server, in a process of its own (this interpreter), and its root URL."""
+    server = subprocess.Popen([sys.executable, str(HERE / "page_server.py"), str(records)], stdout=subprocess.PIPE,
+                              text=True, cwd=str(HERE))  # fmt: skip
     assert server.stdout is not None
     port = int(server.stdout.readline())
     return server, "http://127.0.0.1:%d" % port
@@ -68,104 +44,118 @@ def server_call(root: str, path: str) -> Dict[str, Any]:
         return json.loads(response.read())
 
 
-def measure(interpreter: str, root: str, client: str, kind: str, mode: str, extra: str = "") -> Dict[str, Any]:
+def measure(
+    python: str, root: str, workload: str, kind: str, mode: str, extra: str = "", expect: int = 0
+) -> Dict[str, Any]:
+    """One run of ``workload.py`` in a fresh process; exports also count the TCP connections and
+    must have read ``expect`` records."""
     if mode != "deser":
         server_call(root, "/reset")
-    args = [interpreter, str(HERE / "workload.py"), client, kind, mode, root] + ([extra] if extra else [])
-    result = json.loads(subprocess.run(args, capture_output=True, text=True, check=True, cwd=HERE).stdout)
+    args = [python, str(HERE / "workload.py"), workload, kind, mode, root] + ([extra] if extra else [])
+    done = subprocess.run(args, capture_output=True, text=True, cwd=str(HERE))
+    if done.returncode != 0:
+        raise SystemExit("%s failed:\n%s" % (" ".join(args), done.stderr))
+    result: Dict[str, Any] = json.loads(done.stdout)
+    if expect and result["records"] != expect:
+        raise SystemExit("%s read %d records, not %d" % (" ".join(args), result["records"], expect))
     if mode != "deser":
         result["connections"] = server_call(root, "/stats")["connections"] - 1  # less the stats request
     return result
 
 
-def median(runs: List[Dict[str, Any]], key: str) -> float:
-    return statistics.median(run[key] for run in runs)
+def run_interpreter(interpreter: Interpreter, root: str, records: int, small: int, repeat: int) -> Dict[str, Any]:
+    """Every measurement on one interpreter, the variants alternating run by run.
+
+    :param interpreter: the Python to run the variants with
+    :param root: the page server's root URL
+    :param records: records of each kind the server has
+    :param small: records of the short page-by-page export (0: none)
+    :param repeat: runs of each measurement
+    """
+    pythons, notes = prepare(interpreter)
+    variants = [variant for variant in ALL_VARIANTS if variant.name in pythons]
+    print("Python %s: %s" % (interpreter.label, ", ".join(v.name for v in variants)), flush=True)
+    for note in notes:
+        print("  " + note, flush=True)
+    runs: Dict[str, List[Dict[str, Any]]] = {}
+
+    def add(key: str, result: Dict[str, Any]) -> None:
+        runs.setdefault(key, []).append(result)
+
+    started = time.monotonic()
+    for index in range(repeat):
+        print("  repeat %d/%d" % (index + 1, repeat), flush=True)
+        for kind in KINDS:
+            page_file = str(RESULTS / ("page-%s.json" % kind))
+            for variant in variants:
+                python = pythons[variant.name]
+                add("deser/%s/%s" % (kind, variant.name), measure(python, root, variant.workload, kind, "deser",
+                                                                  page_file))  # fmt: skip
+            for mode in ("all", "pages"):
+                for variant in variants:
+                    add("%s/%s/%s" % (mode, kind, variant.name),
+                        measure(pythons[variant.name], root, variant.workload, kind, mode, expect=records))  # fmt: skip
+            for name in SMALL_RUN_VARIANTS:
+                if small and name in pythons:
+                    add("pages-small/%s/%s" % (kind, name),
+                        measure(pythons[name], root, "client", kind, "pages", str(small), small))  # fmt: skip
+    backends = {}
+    for variant in variants:
+        first = runs["all/%s/%s" % (KINDS[0], variant.name)][0]
+        backends[variant.name] = first.get("json_backend", "")
+    return {
+        "python": interpreter.label,
+        "path": interpreter.path,
+        "variants": [variant.name for variant in variants],
+        "json_backends": backends,
+        "notes": notes,
+        "seconds": round(time.monotonic() - started, 1),
+        "runs": runs,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000, help="records of each kind (default 100,000)")
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each measurement (default 5)")
+    parser.add_argument("--records", type=int, default=0, help="records of each kind (default 100,000)")
+    parser.add_argument("--repeat", type=int, default=0, help="runs of each measurement (default 5)")
     parser.add_argument("--quick", action="store_true", help="10,000 records, 2 repeats")
-    parser.add_argument("--python", default="", help="the interpreter to run every client with (3.12+)")
+    parser.add_argument("--python", action="append", default=[],
+                        help="an interpreter for the variants: a version (3.9, 3.12.1: from ~/.pyenv/versions or "
+                             "the PATH) or a path; repeat it for several (default 3.9, 3.12, 3.13)")  # fmt: skip
+    parser.add_argument("--report", metavar="JSON", help="print the tables of a saved run and stop")
     args = parser.parse_args()
-    if args.quick:
-        args.records, args.repeat = 10_000, 2
+    if args.report:
+        with open(args.report) as handle:
+            report(json.load(handle))
+        return
+    records = args.records or (10_000 if args.quick else 100_000)
+    repeat = args.repeat or (2 if args.quick else 5)
+    specs = args.python or list(DEFAULT_PYTHONS)
+    interpreters = []
+    for spec in specs:
+        interpreter = find_interpreter(spec)
+        if interpreter is None:
+            sys.exit("no Python %s found (give a version under ~/.pyenv/versions or a path)" % spec)
+        interpreters.append(interpreter)
+    # the page-by-page RSS is compared between 10,000 records (a quarter of them in a short run) and all
+    small = min(10_000, records // 4) // PAGE_SIZE * PAGE_SIZE
 
-    python = find_python(args.python)
-    interpreters = {
-        "temba": venv("temba", python, ["-e", str(REPO)]),
-        "rapidpro": venv("rapidpro", python, ["rapidpro-python==2.22.2"]),
-    }
-    interpreters["floor"] = interpreters["temba"]
-    version = subprocess.run([python, "--version"], capture_output=True, text=True).stdout.strip()
-    print("%s, %d records of each kind, %d repeats, clients alternating" % (version, args.records, args.repeat))
-
-    server, root = start_server(interpreters["temba"], args.records)
-    results: Dict[str, List[Dict[str, Any]]] = {}
+    server, root = start_server(records)
+    saved: Dict[str, Any] = {"records": records, "repeat": repeat, "small": small, "quick": args.quick,
+                             "interpreters": []}  # fmt: skip
     try:
         RESULTS.mkdir(exist_ok=True)
         for kind in KINDS:  # one page of each kind, for deserialization alone
             with urllib.request.urlopen("%s/api/v2/%s.json" % (root, kind)) as response:
                 (RESULTS / ("page-%s.json" % kind)).write_bytes(response.read())
-        small = str(min(10_000, args.records))
-        for repeat in range(args.repeat):
-            print("repeat %d/%d" % (repeat + 1, args.repeat), flush=True)
-            for kind in KINDS:
-                for client in CLIENTS:
-                    page_file = str(RESULTS / ("page-%s.json" % kind))
-                    key = "deser/%s/%s" % (kind, client)
-                    results.setdefault(key, []).append(measure(interpreters[client], root, client, kind, "deser",
-                                                               page_file))  # fmt: skip
-                for mode in ("all", "pages"):
-                    for client in CLIENTS:
-                        key = "%s/%s/%s" % (mode, kind, client)
-                        results.setdefault(key, []).append(measure(interpreters[client], root, client, kind, mode))
-                key = "pages-small/%s/temba" % kind
-                results.setdefault(key, []).append(measure(interpreters["temba"], root, "temba", kind, "pages", small))
+        print("%d records of each kind, %d repeats, variants alternating" % (records, repeat), flush=True)
+        for interpreter in interpreters:
+            saved["interpreters"].append(run_interpreter(interpreter, root, records, small, repeat))
+            (RESULTS / "latest.json").write_text(json.dumps(saved, indent=1))
     finally:
         server.terminate()
         server.wait()
-
-    (RESULTS / "latest.json").write_text(json.dumps({"records": args.records, "python": version,
-                                                     "runs": results}, indent=1))  # fmt: skip
-    report(results, args.records, int(small))
-
-
-def report(results: Dict[str, List[Dict[str, Any]]], records: int, small: int) -> None:
-    print("\nDeserialization alone (objects/s, fields read; floor = json.loads of the same bytes)")
-    print(
-        "%-9s %12s %12s %12s %10s %14s" % ("kind", "temba", "rapidpro", "json.loads", "x rapidpro", "time/json.loads")
-    )
-    for kind in KINDS:
-        rate = {c: median(results["deser/%s/%s" % (kind, c)], "objects_per_second") for c in CLIENTS}
-        print("%-9s %12.0f %12.0f %12.0f %9.1fx %14.2f" % (kind, rate["temba"], rate["rapidpro"], rate["floor"],
-                                                          rate["temba"] / rate["rapidpro"],
-                                                          rate["floor"] / rate["temba"]))  # fmt: skip
-
-    for mode, title in (("all", ".all()"), ("pages", "page by page (iterfetches)")):
-        print("\n%s over %d records (medians)" % (title, records))
-        print("%-9s %-9s %8s %8s %10s %11s %6s" % ("kind", "client", "wall s", "cpu s", "records/s", "RSS +MiB", "TCP"))
-        for kind in KINDS:
-            runs = {c: results["%s/%s/%s" % (mode, kind, c)] for c in CLIENTS}
-            for client in CLIENTS:
-                wall = median(runs[client], "wall")
-                print("%-9s %-9s %8.2f %8.2f %10.0f %11.1f %6d" % (
-                    kind, client, wall, median(runs[client], "cpu"), records / wall,
-                    median(runs[client], "rss_growth_kib") / 1024, median(runs[client], "connections"),
-                ))  # fmt: skip
-            wall = {c: median(runs[c], "wall") for c in CLIENTS}
-            growth = {c: median(runs[c], "rss_growth_kib") for c in CLIENTS}
-            print("%-9s ratios: wall temba/floor %.2f, temba/rapidpro %.2f; RSS growth temba/rapidpro %.2f" % (
-                kind, wall["temba"] / wall["floor"], wall["temba"] / wall["rapidpro"],
-                growth["temba"] / max(growth["rapidpro"], 1),
-            ))  # fmt: skip
-
-    print("\nRSS growth of this package page by page: %d vs %d records" % (small, records))
-    for kind in KINDS:
-        few = median(results["pages-small/%s/temba" % kind], "rss_growth_kib") / 1024
-        many = median(results["pages/%s/temba" % kind], "rss_growth_kib") / 1024
-        print("%-9s %6.1f MiB vs %6.1f MiB" % (kind, few, many))
+    report(saved)
     print("\nraw results: %s" % os.path.relpath(RESULTS / "latest.json"))
 
 

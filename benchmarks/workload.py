@@ -1,19 +1,37 @@
 """One measured run, in a fresh process: ``python workload.py CLIENT KIND MODE ROOT [LIMIT | PAGE_FILE]``.
 
-CLIENT is ``temba`` (this package) or ``rapidpro`` (rapidpro-python; both import as ``temba_client``,
-so each runs in its own virtualenv) or ``floor`` (a bare ``requests.Session`` loop with ``json.loads``).
-MODE is ``all`` (``.all()``), ``pages`` (``iterfetches()``, page by page) or ``deser`` (turning one
-decoded page into objects, repeatedly; the floor times ``json.loads`` of the page's bytes instead).
+CLIENT is one of:
+
+- ``client``: ``temba_client`` as installed in this interpreter's virtualenv (this package, with or
+  without orjson, or rapidpro-python 2.22.2: both import as ``temba_client``);
+- ``floor-requests``: a bare ``requests.Session`` loop that only ``json.loads`` each page and follows
+  ``next``;
+- ``floor-httpclient``: a persistent ``http.client.HTTPConnection`` that only ``orjson.loads`` each
+  page and follows ``next`` (the lowest cost a Python client can reach per page).
+
+MODE is ``all`` (``.all()``), ``pages`` (``iterfetches()``, page by page, up to LIMIT records) or
+``deser`` (turning one decoded page into objects, repeatedly; the floors time decoding the page's
+bytes instead: ``json.loads`` for ``floor-requests``, ``orjson.loads`` for ``floor-httpclient``).
 Every object's fields are read inside the timed window. Prints one JSON line of measurements.
 """
 
 from __future__ import annotations
 
+import gc
+import http.client
 import json
 import os
+import statistics
 import sys
 import time
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
+from urllib.parse import urlsplit
+
+#: Sent by every client, as the package sends it.
+HEADERS = {"Authorization": "Token benchmark-token", "Accept": "application/json"}
+#: ``deser`` times batches of passes over the page, and keeps the median batch.
+DESER_BATCHES = 11
+DESER_PASSES = 8
 
 
 def memory() -> Dict[str, int]:
@@ -28,21 +46,19 @@ def memory() -> Dict[str, int]:
 
 
 def touch_objects(objects: List[Any], names: List[str]) -> int:
-    read = 0
+    """Reads every named attribute of every object; returns how many objects."""
     for obj in objects:
         for name in names:
             getattr(obj, name)
-            read += 1
-    return read
+    return len(objects)
 
 
 def touch_dicts(items: List[Dict[str, Any]]) -> int:
-    read = 0
+    """Reads every key of every dict; returns how many dicts."""
     for item in items:
         for key in item:
             item[key]
-            read += 1
-    return read
+    return len(items)
 
 
 def model_class(kind: str) -> Any:
@@ -55,41 +71,105 @@ def field_names(cls: Any) -> List[str]:
     return list(cls._get_fields())
 
 
-def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dict[str, Any]:
+def json_backend() -> str:
+    """What the installed ``temba_client`` decodes responses with (empty for rapidpro-python)."""
+    try:
+        from temba_client import _json
+    except ImportError:
+        return ""
+    return str(getattr(_json, "BACKEND", ""))
+
+
+def floor_requests(root: str, kind: str, keep: bool, limit: int) -> int:
+    """The requests + json floor: one session, ``json.loads`` of each page, ``next`` followed."""
     import requests
 
+    session = requests.Session()
+    session.headers.update(HEADERS)
     count = 0
-    if client_name == "floor":
-        session = requests.Session()
-        before = memory()
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        url = "%s/api/v2/%s.json" % (root, kind)
-        kept: List[Any] = []
-        while url and count < limit:
-            page = json.loads(session.get(url).content)
-            touch_dicts(page["results"])
-            count += len(page["results"])
-            if mode == "all":
-                kept.extend(page["results"])
-            url = page["next"]
-    else:
-        from temba_client.v2 import TembaClient
+    kept: List[Any] = []
+    url = "%s/api/v2/%s.json" % (root, kind)
+    while url and count < limit:
+        page = json.loads(session.get(url).content)
+        touch_dicts(page["results"])
+        count += len(page["results"])
+        if keep:
+            kept.extend(page["results"])
+        url = page["next"]
+    return count
 
-        client = TembaClient(root, "benchmark-token")
-        names = field_names(model_class(kind))
-        query = getattr(client, "get_" + kind)()
-        before = memory()
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        if mode == "all":
+
+def floor_httpclient(root: str, kind: str, keep: bool, limit: int) -> int:
+    """The http.client + orjson floor: one persistent connection, ``orjson.loads`` of each page."""
+    import orjson
+
+    parts = urlsplit(root)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    count = 0
+    kept: List[Any] = []
+    path = "%s/api/v2/%s.json" % (parts.path, kind)
+    while path and count < limit:
+        connection.request("GET", path, headers=HEADERS)
+        response = connection.getresponse()
+        if response.status != 200:
+            raise RuntimeError("the page server answered %d" % response.status)
+        page = orjson.loads(response.read())
+        touch_dicts(page["results"])
+        count += len(page["results"])
+        if keep:
+            kept.extend(page["results"])
+        link = urlsplit(page["next"]) if page["next"] else None
+        if link is not None and link.netloc != parts.netloc:
+            raise RuntimeError("next leads to another server")
+        path = "%s?%s" % (link.path, link.query) if link is not None else ""
+    connection.close()
+    return count
+
+
+def client_export(root: str, kind: str, keep: bool, limit: int) -> Callable[[], int]:
+    """The installed ``temba_client``: set up outside the timed window, then the export to time."""
+    from temba_client.v2 import TembaClient
+
+    client = TembaClient(root, "benchmark-token")
+    names = field_names(model_class(kind))
+    query = getattr(client, "get_" + kind)()
+
+    def run() -> int:
+        if keep:
             kept = query.all()
             touch_objects(kept, names)
-            count = len(kept)
-        else:
-            for page_objects in query.iterfetches():
-                touch_objects(page_objects, names)
-                count += len(page_objects)
-                if count >= limit:
-                    break
+            return len(kept)
+        count = 0
+        for page_objects in query.iterfetches():
+            touch_objects(page_objects, names)
+            count += len(page_objects)
+            if count >= limit:
+                break
+        return count
+
+    return run
+
+
+def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dict[str, Any]:
+    """Times one export (``.all()`` when ``mode`` is ``all``, else page by page up to ``limit``)."""
+    keep = mode == "all"
+    if client_name == "client":
+        run = client_export(root, kind, keep, limit)
+    elif client_name == "floor-requests":
+        import requests  # noqa: F401 - imported outside the timed window, as the clients' is
+
+        def run() -> int:
+            return floor_requests(root, kind, keep, limit)
+    elif client_name == "floor-httpclient":
+        import orjson  # noqa: F401 - imported outside the timed window
+
+        def run() -> int:
+            return floor_httpclient(root, kind, keep, limit)
+    else:
+        raise SystemExit("unknown client %r" % client_name)
+    before = memory()
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    count = run()
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     after = memory()
     return {
@@ -102,24 +182,64 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
     }
 
 
+def batch_seconds(step: Callable[[], Any]) -> float:
+    """Seconds :data:`DESER_PASSES` calls of ``step`` take."""
+    start = time.perf_counter()
+    for _ in range(DESER_PASSES):
+        step()
+    return time.perf_counter() - start
+
+
 def deserialize(client_name: str, kind: str, page_file: str) -> Dict[str, Any]:
+    """Objects per second handling one page, the median of :data:`DESER_BATCHES` batches of
+    :data:`DESER_PASSES` passes (after one pass not timed).
+
+    The floors decode the page's bytes (``json.loads``, or ``orjson.loads`` for ``floor-httpclient``).
+    The client turns the decoded page into objects and reads their fields (``objects_per_second``),
+    and does the same from the bytes with its own decoder, ``temba_client._json.loads`` where there
+    is one (``from_bytes_objects_per_second``). Each of its batches alternates with a batch of
+    ``json.loads`` of the same bytes in the same process, so that the ratios of time per object over
+    ``json.loads``' (``over_json_loads``, ``from_bytes_over_json_loads``: medians of the batches'
+    ratios) do not depend on what else the machine is doing between processes.
+    """
     with open(page_file, "rb") as handle:
         raw = handle.read()
-    repeats = 40
-    if client_name == "floor":
-        start = time.perf_counter()
-        for _ in range(repeats):
-            results = json.loads(raw)["results"]
-        elapsed = time.perf_counter() - start
-    else:
+    objects = len(json.loads(raw)["results"])
+    steps: Dict[str, Callable[[], Any]] = {"json_loads": lambda: json.loads(raw)}
+    if client_name == "floor-httpclient":
+        import orjson
+
+        steps = {"orjson_loads": lambda: orjson.loads(raw)}
+    elif client_name == "client":
         cls = model_class(kind)
         names = field_names(cls)
         results = json.loads(raw)["results"]
-        start = time.perf_counter()
-        for _ in range(repeats):
-            touch_objects(cls.deserialize_list(results), names)
-        elapsed = time.perf_counter() - start
-    return {"objects_per_second": repeats * len(results) / elapsed}
+        try:
+            from temba_client import _json
+
+            loads: Callable[[bytes], Any] = _json.loads
+        except ImportError:  # rapidpro-python decodes with requests' .json(), that is json.loads
+            loads = json.loads
+        steps["deser"] = lambda: touch_objects(cls.deserialize_list(results), names)
+        steps["from_bytes"] = lambda: touch_objects(cls.deserialize_list(loads(raw)["results"]), names)
+    times: Dict[str, List[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    gc.collect()
+    for _ in range(DESER_BATCHES):
+        for name, step in steps.items():
+            times[name].append(batch_seconds(step))
+    rate = {name: DESER_PASSES * objects / statistics.median(values) for name, values in times.items()}
+    if client_name != "client":
+        return {"objects_per_second": rate.popitem()[1]}
+    loads_times = times["json_loads"]
+    return {
+        "objects_per_second": rate["deser"],
+        "from_bytes_objects_per_second": rate["from_bytes"],
+        "json_loads_objects_per_second": rate["json_loads"],
+        "over_json_loads": statistics.median(a / b for a, b in zip(times["deser"], loads_times)),
+        "from_bytes_over_json_loads": statistics.median(a / b for a, b in zip(times["from_bytes"], loads_times)),
+    }
 
 
 def main() -> None:
@@ -129,6 +249,8 @@ def main() -> None:
     else:
         result = export(client_name, kind, mode, root, int(sys.argv[5]) if len(sys.argv) > 5 else 10**12)
     result["pid"] = os.getpid()
+    result["json_backend"] = json_backend() if client_name == "client" else ""
+    result["python"] = "%d.%d.%d" % sys.version_info[:3]
     print(json.dumps(result))
 
 
