@@ -109,11 +109,11 @@ def test_a_stop_at_any_page_then_reruns_export_everything_once(server, tmp_path)
             # the budget is shared by the streams' threads (a stream done in one run fetches again in
             # the next, for what is new): rerun until each has been complete once
             done: set = set()
-            for runs in range(1, 400):
+            runs = 0
+            while done != set(streams) and runs < 400:
                 results = run_export(client, streams, str(out), settings, fast(), WorkBudget(pages=budget_pages))
                 done |= {name for name, result in results.items() if result.complete}
-                if done == set(streams):
-                    break
+                runs += 1
             assert done == set(streams) and runs > 1, budget_pages
             for name, key in (("contacts", "uuid"), ("runs", "id"), ("messages", "id")):
                 ids = exported_ids(out / (name + ".jsonl"), key)
