@@ -117,12 +117,16 @@ def pacing(seconds: float) -> Dict[str, Any]:
 
     per_minute = 600
     pages = int(seconds * per_minute / 60)
-    with LocalRapidProServer(seed=pages * 250, rates={"v2.contacts": "%d/minute" % per_minute}) as server:
-        with TembaClient(server.url, server.token) as client, tempfile.TemporaryDirectory() as out:
-            budget = RateBudget({"v2.contacts": per_minute * 60.0})
-            started = time.monotonic()
-            run_export(client, ["contacts"], out, Settings(lag=0), budget)
-            elapsed = time.monotonic() - started
+    rates = {"v2.contacts": "%d/minute" % per_minute}
+    with (
+        LocalRapidProServer(seed=pages * 250, rates=rates) as server,
+        TembaClient(server.url, server.token) as client,
+        tempfile.TemporaryDirectory() as out,
+    ):
+        budget = RateBudget({"v2.contacts": per_minute * 60.0})
+        started = time.monotonic()
+        run_export(client, ["contacts"], out, Settings(lag=0), budget)
+        elapsed = time.monotonic() - started
     sent = budget.granted.get("v2.contacts", 0)
     # the first request is free (the bucket starts full): the rate is measured over the rest
     used = (sent - 1) / (elapsed * per_minute / 60.0)
