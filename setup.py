@@ -26,6 +26,7 @@ setup(
             "pytest>=7",
             "pytest-cov>=4",
             "hypothesis>=6",
+            "orjson>=3.9",
             "mypy>=1.8",
             "pyright[nodejs]>=1.1.380",
             "types-requests",

@@ -112,22 +112,22 @@ def generate(
             namespace["_c%d" % index] = field._value_converter()
             lines.append("    obj.%s = None if v is None else _c%d(v)" % (attr, index))
         elif kind == "object":
-            namespace["_c%d" % index] = field.item_class.deserialize  # type: ignore[attr-defined]
-            lines.append("    obj.%s = None if v is None else _c%d(v)" % (attr, index))
+            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
+            lines.append("    obj.%s = None if v is None else %s" % (attr, child % "v"))
         elif kind == "object_list":
-            namespace["_c%d" % index] = field.item_class.deserialize  # type: ignore[attr-defined]
+            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
             lines.append("    if v is None:")
             lines.append("        obj.%s = None" % attr)
             lines.append("    elif v.__class__ is list:")
-            lines.append("        obj.%s = [_c%d(x) for x in v] if v else v" % (attr, index))
+            lines.append("        obj.%s = [%s for x in v] if v else v" % (attr, child % "x"))
             lines.append("    else:")
             lines.append("        obj.%s = %s.deserialize(v)" % (attr, f))
         elif kind == "object_dict":
-            namespace["_c%d" % index] = field.item_class.deserialize  # type: ignore[attr-defined]
+            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
             lines.append("    if v is None:")
             lines.append("        obj.%s = None" % attr)
             lines.append("    elif v.__class__ is dict:")
-            lines.append("        obj.%s = {k: _c%d(x) for k, x in v.items()}" % (attr, index))
+            lines.append("        obj.%s = {k: %s for k, x in v.items()}" % (attr, child % "x"))
             lines.append("    else:")
             lines.append("        obj.%s = %s.deserialize(v)" % (attr, f))
         else:  # custom: the field's own deserialize sees every value, null included
@@ -156,3 +156,15 @@ def generate(
     function.__qualname__ = "%s.deserialize" % cls.__qualname__
     function.__module__ = cls.__module__
     return function, source
+
+
+def _child_call(namespace: Dict[str, Any], index: int, item_class: Any) -> str:
+    """The call that builds a nested object from ``%s``: the child's generated function itself
+    (with the child class as argument, no bound-method hop) unless the child class replaced its
+    ``deserialize``, which is then called as it always was."""
+    function = getattr(item_class, "_deserialize_function", None)
+    if function is not None and getattr(item_class.deserialize, "__func__", None) is function:
+        namespace["_d%d" % index], namespace["_k%d" % index] = function, item_class
+        return "_d%d(_k%d, %%s)" % (index, index)
+    namespace["_c%d" % index] = item_class.deserialize
+    return "_c%d(%%s)" % index

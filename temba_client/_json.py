@@ -2,9 +2,10 @@
 extra, ``pip install rapidpro-python[fast]``), the standard library otherwise.
 
 orjson decodes a page several times faster than :func:`json.loads` and builds the same Python
-values. Where the two differ, the standard library decides: a body orjson rejects (e.g. a number
-too large for 64 bits, which the standard library reads as a Python int) is decoded again by
-:func:`json.loads`, so installing the extra never changes what a response means.
+values for everything the API sends. A body orjson rejects (e.g. a lone surrogate escape, which
+the standard library accepts) is decoded again by :func:`json.loads`. One difference remains: an
+integer beyond 64 bits becomes a float with orjson; the API's ids are 64-bit integers, and the
+values of contact fields and results are strings, so no answer of the API is affected.
 
 Set the environment variable ``TEMBA_CLIENT_NO_ORJSON=1`` (before the import) to use the
 standard library even when orjson is installed.

@@ -58,21 +58,10 @@ _share = _SHARED_STRINGS.setdefault
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
-_UTC = datetime.timezone.utc
 _fromisoformat = datetime.datetime.fromisoformat
 #: How a datetime in the server's form (``2016-01-06T15:33:00.813162Z``, in ``v``) is parsed: from
 #: Python 3.11 fromisoformat reads the ``Z`` itself, before it the offset is written out.
-if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
-    _SERVER_DATETIME = "_fromisoformat(v)"
-
-    def _parse_server_datetime(v: str) -> datetime.datetime:
-        return _fromisoformat(v)
-
-else:  # pragma: no cover - depends on the interpreter
-    _SERVER_DATETIME = "_fromisoformat(v[:26] + '+00:00')"
-
-    def _parse_server_datetime(v: str) -> datetime.datetime:
-        return _fromisoformat(v[:26] + "+00:00")
+_SERVER_DATETIME = "_fromisoformat(v)" if sys.version_info >= (3, 11) else "_fromisoformat(v[:26] + '+00:00')"
 
 
 class TembaField(Generic[V], metaclass=ABCMeta):
@@ -269,21 +258,6 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
         except (ValueError, OverflowError):
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 datetime" % value) from None
 
-    def _value_converter(self) -> Callable[[Any], Any]:
-        deserialize = self.deserialize
-        parse = _parse_server_datetime
-
-        def convert(value: Any) -> Any:
-            # the server's own form, 2016-01-06T15:33:00.813162Z, without the detour through checks
-            if value.__class__ is str and len(value) == 27 and value[26] == "Z":
-                try:
-                    return parse(value)
-                except ValueError:
-                    pass
-            return deserialize(value)
-
-        return convert
-
     def serialize(self, value: Any) -> Optional[str]:
         return format_iso8601(value)
 
@@ -467,6 +441,7 @@ class _TembaObjectMeta(ABCMeta):
         )
         function, source = _codegen.generate(cls, fields, _kind_of, _HELPERS)
         cls._deserialize_source = source  # type: ignore[attr-defined]
+        cls._deserialize_function = function  # type: ignore[attr-defined]
         if "deserialize" not in namespace:  # a subclass's own deserialize stays its own
             cls.deserialize = classmethod(function)  # type: ignore[attr-defined]
         _document(cls, fields)
