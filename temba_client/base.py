@@ -310,7 +310,10 @@ class BaseClient:
                 raise TembaValidationError(
                     "%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value))
                 )
-        return {name: _json_value(value) for name, value in given.items()}
+        try:
+            return {name: _json_value(value) for name, value in given.items()}
+        except RecursionError:  # a value that contains itself, or nested beyond reason
+            raise ValueError("%s: the request body is nested too deeply (or contains itself)" % endpoint.path) from None
 
     def _deserialize(self, endpoint: Endpoint, item: Any) -> Any:
         assert endpoint.obj_class is not None

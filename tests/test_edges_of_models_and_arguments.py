@@ -203,3 +203,17 @@ def test_command_line_port_taken(capsys):
         taken.listen()
         assert serve_main(["--port", str(taken.getsockname()[1]), "--seed", "1"]) == 2
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_bodies_json_cannot_carry_are_refused_before_sending(stub, client):
+    circular: dict = {}
+    circular["self"] = circular
+    deep: dict = {}
+    node = deep
+    for _ in range(5000):
+        node["x"] = {}
+        node = node["x"]
+    for fields, words in ((circular, "nested too deeply"), (deep, "nested too deeply"), ({"a": "\ud800"}, "surrogate")):
+        with pytest.raises(ValueError, match=words):
+            client.create_contact(name="Ann", fields=fields)
+    assert stub.requests == []
