@@ -265,8 +265,8 @@ def _query_of(url: str, params: Optional[Dict[str, Any]]) -> _Query:
 
 def _check_cursor(url: str, cursor: Any) -> None:
     """Refuses a resume cursor that cannot belong to the query: one given to an endpoint paginated
-    by offset, or one that is not base64 of text (the server's cursors are base64 of
-    ``o=...&r=...&p=...``; any of those keys alone, or text of another form, passes)."""
+    by offset, or one that is not the server's: base64 of ``o=...&r=...&p=...`` (any of those keys
+    alone passes)."""
     if not isinstance(cursor, str):
         raise TypeError("resume_cursor must be a string from get_cursor(), not %s" % type(cursor).__name__)
     endpoint = urlsplit(url).path.rsplit("/", 1)[-1].split(".", 1)[0]
@@ -286,8 +286,6 @@ def _is_cursor(cursor: str) -> bool:
         decoded = base64.b64decode(padded.encode("ascii"), altchars=altchars, validate=True).decode("ascii")
     except (UnicodeError, binascii.Error, ValueError):
         return False
-    if len(decoded) < 3 or not decoded.isprintable():  # the shortest cursor is "p=1"
-        return False
-    if re.match(r"^[a-z]=", decoded):  # the server's form: every key must be one of its own
-        return {key for key, _ in parse_qsl(decoded, keep_blank_values=True)} <= _CURSOR_KEYS
-    return True
+    if len(decoded) < 3 or not decoded.isprintable() or not re.match(r"^[a-z]=", decoded):
+        return False  # the shortest cursor is "p=1"
+    return {key for key, _ in parse_qsl(decoded, keep_blank_values=True)} <= _CURSOR_KEYS

@@ -6,7 +6,7 @@ import base64
 import bisect
 import json
 from typing import Any, List, Optional, Tuple
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from .filters import Params, Predicate
 from .store import ApiError, Obj, Workspace, bad_query, position_key, truthy
@@ -16,14 +16,16 @@ PAGE_SIZE = 250
 
 
 def _encode_cursor(key: Tuple[Any, int]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+    """A cursor of the real server's form: base64 of ``p=<position>`` (Django REST framework's)."""
+    return base64.b64encode(urlencode({"p": json.dumps(list(key))}).encode()).decode()
 
 
 def _decode_cursor(cursor: str) -> Tuple[Any, int]:
     try:
-        value, seq = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        query = dict(parse_qsl(base64.b64decode(cursor.encode(), validate=True).decode(), strict_parsing=True))
+        value, seq = json.loads(query["p"])
         return (value, int(seq))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, KeyError, UnicodeError):
         raise ApiError(404, {"detail": "Invalid cursor"}) from None
 
 
