@@ -39,6 +39,9 @@ from .sources import Source, list_all, paced_pages, source
 ARCHIVE_CHECKPOINT_LINES = 5000
 #: API pages between two looks for archives made mid-export (one ``v2`` request per look).
 RELIST_PAGES = 10
+#: Pages of messages above which the next slice is made shorter.
+MAX_SLICE_PAGES = 40
+_LONGEST_SLICE_HOURS = 24.0 * 366 * 20
 #: No RapidPro workspace has messages older than this.
 EPOCH = datetime.datetime(2010, 1, 1, tzinfo=datetime.timezone.utc)
 _EXTENSIONS = {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "csv": ".csv"}
@@ -68,6 +71,19 @@ class ArchiveGone(Exception):
     """The archive being read is no longer listed (rolled up): plan again."""
 
 
+def _next_step(hours: float, pages: int) -> float:
+    """The length of the next messages slice: longer after an empty or one-page slice (a quiet
+    period costs a few requests, not one per slice), shorter after a long one (the spool, read
+    whole to be reversed, stays small)."""
+    if pages == 0:
+        return min(hours * 4, _LONGEST_SLICE_HOURS)
+    if pages == 1:
+        return min(hours * 2, _LONGEST_SLICE_HOURS)
+    if pages > MAX_SLICE_PAGES:
+        return max(hours / 2, 1.0 / 60)
+    return hours
+
+
 def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
     return format_iso8601(value) if value is not None else None
 
@@ -80,7 +96,8 @@ class Settings:
     :param flow: only runs of this flow UUID
     :param fmt: ``"jsonl"``, ``"jsonl.gz"`` or ``"csv"``
     :param lag: seconds left out at the end of each window, for records still being written
-    :param slice_hours: hours per slice when walking messages (newest first) to write them oldest first
+    :param slice_hours: hours of the first slice when walking messages (newest first) to write them
+        oldest first (then longer after quiet slices, shorter after busy ones)
     :param use_archives: read the archives for older runs and messages
     :param archive_checkpoint: archive lines read between checkpoints
     :param relist_pages: API pages of runs or messages between two looks at the archives (for
@@ -240,16 +257,17 @@ class StreamRunner:
         self._archive_round(None)
         self._checkpoint(pages=0, archives_done=True)
 
-    def _archive_round(self, accept: Optional[Callable[[Dict[str, Any]], bool]]) -> None:
+    def _archive_round(self, accept: Optional[Callable[[Dict[str, Any]], bool]], start: Optional[str] = None) -> None:
         """Lists the archives and reads those not read yet (each to its end, checkpointed); a daily
         archive rolled up while being read is undone and its monthly archive read instead.
 
         :param accept: which records to keep beyond the period (None: all)
+        :param start: list only archives starting on or after this ISO date (None: all)
         """
         kind = self.source.archive
         assert kind is not None
         while True:
-            listed = list_all(self.client.get_archives(type=kind), self.budget)
+            listed = list_all(self.client.get_archives(type=kind, after=start), self.budget)
             current = self.st.get("current")
             keys = {a.key for a in plan_archives(listed, [], [])}
             if current and current["key"] not in keys:  # rolled up while we read it: undo it
@@ -287,7 +305,8 @@ class StreamRunner:
         def accept(record: Dict[str, Any]) -> bool:
             return (record.get(field) or "") >= safe and record.get(key) not in skip
 
-        self._archive_round(accept)
+        # only archives of safe's month or later can hold such records (a rollup starts on the 1st)
+        self._archive_round(accept, safe[:8] + "01" if safe else None)
         ps["safe"], ps["recent"], ps["since_look"] = ps.get("watermark"), list(ps.get("ties") or []), 0
         self._save()
 
@@ -345,7 +364,7 @@ class StreamRunner:
         if not ps.get("before"):
             ps["before"] = self._window_end()
             if "watermark" not in ps:
-                first = self.st.get("api_start") if name == "api" else (self.st.get("api_start") or ps["before"])
+                first = self.st.get("api_start")  # deleted contacts too: from the start
                 ps.update(watermark=first, ties=[], safe=first, recent=[])
             self._save()
         archived = name == "api" and self.source.archive is not None and self.settings.use_archives
@@ -393,7 +412,6 @@ class StreamRunner:
             self._save()
         end = parse_iso8601(ps["before"])
         assert end is not None
-        step = datetime.timedelta(hours=self.settings.slice_hours)
         spool_path = os.path.join(self.out_dir, ".%s.spool" % src.name)
         # a rerun finishes an archive it was reading first; new archives are read too
         self._late_archives(ps, self._spooled_ids(ps, spool_path))
@@ -406,11 +424,13 @@ class StreamRunner:
                 first = self._first_created(end) if start is None else start
                 if first is None:
                     break
+                step = datetime.timedelta(hours=ps.get("step_hours") or self.settings.slice_hours)
                 current = {"after": _iso(first), "before": _iso(min(first + step, end)), "cursor": None, "spool": 0}
                 ps["slice"] = current
                 self._save()
             self._spool_slice(current, spool_path)
             self._late_archives(ps, self._spooled_ids(ps, spool_path))
+            ps["step_hours"] = _next_step(ps.get("step_hours") or self.settings.slice_hours, current.get("pages", 0))
             self._write_slice(ps, spool_path)
             if current["before"] == ps["before"]:
                 break
@@ -459,6 +479,7 @@ class StreamRunner:
                 os.fsync(spool.fileno())
             current["cursor"] = cursor
             current["spool"] += len(data)
+            current["pages"] = current.get("pages", 0) + (1 if page else 0)
             self._save()
             if self.progress is not None:
                 self.progress(self.source.name, {"pages": 1})
