@@ -467,6 +467,8 @@ class StreamRunner:
             return {json.loads(line)[self.source.key] for line in spool.read(current["spool"]).splitlines()}
 
     def _spool_slice(self, current: Dict[str, Any], spool_path: str) -> None:
+        if current.get("spooled"):  # a rerun after the last page: walking it again would spool it twice
+            return
         with open(spool_path, "ab") as spool:
             spool.truncate(current["spool"])
         query = self.client.get_messages(after=current["after"], before=current["before"])
@@ -480,6 +482,8 @@ class StreamRunner:
             current["cursor"] = cursor
             current["spool"] += len(data)
             current["pages"] = current.get("pages", 0) + (1 if page else 0)
+            if cursor is None:
+                current["spooled"] = True
             self._save()
             if self.progress is not None:
                 self.progress(self.source.name, {"pages": 1})
