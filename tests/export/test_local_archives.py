@@ -66,7 +66,7 @@ def test_runs_of_a_day_never_archived_between_two_archived_days_are_exported(tmp
             server.workspace.archive("run", "daily", day)
         gap = {r["id"] for r in server.workspace.rows["runs"] if r["modified_on"].startswith(DAYS[1])}
         assert gap
-        results, expected = export(server, tmp_path)
+        _, expected = export(server, tmp_path)
         assert gap <= {r["id"] for r in read_lines(str(tmp_path / "runs.jsonl"))}
         check(tmp_path, expected)
 
