@@ -54,7 +54,7 @@ def plan_archives(
 ) -> List[Planned]:
     """The archives still to read, oldest first, each with the days to skip.
 
-    :param archives: the archives listed by the server (one type)
+    :param archives: the archives listed by the server (one type; an archive may be listed twice)
     :param done: keys of archives already read to the end
     :param done_days: ISO dates already exported (from any archive)
     :param since: leave out archives that end before this moment
@@ -74,6 +74,7 @@ def plan_archives(
         days = set(days_of(archive))
         if key in finished or days <= covered:
             continue
+        finished.add(key)  # listed twice when an archive made mid-listing shifted the offset pages
         planned.append(Planned(key, archive, days & covered))
     return planned
 

@@ -32,11 +32,16 @@ from ..utils import format_iso8601, parse_iso8601
 from ..v2 import types
 from .outputs import CallbackSink, Writer
 from .pacing import RateBudget, WorkBudget
-from .plan import MEMBERSHIP, archives_end, days_of, keep_record, plan_archives
+from .plan import MEMBERSHIP, days_of, keep_record, plan_archives
 from .sources import Source, list_all, paced_pages, source
 
 #: Archive lines read between checkpoints (no requests are spent on them, so re-reading is cheap).
 ARCHIVE_CHECKPOINT_LINES = 5000
+#: API pages between two looks for archives made mid-export (one ``v2`` request per look).
+RELIST_PAGES = 10
+#: Pages of messages above which the next slice is made shorter.
+MAX_SLICE_PAGES = 40
+_LONGEST_SLICE_HOURS = 24.0 * 366 * 20
 #: No RapidPro workspace has messages older than this.
 EPOCH = datetime.datetime(2010, 1, 1, tzinfo=datetime.timezone.utc)
 _EXTENSIONS = {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "csv": ".csv"}
@@ -66,6 +71,19 @@ class ArchiveGone(Exception):
     """The archive being read is no longer listed (rolled up): plan again."""
 
 
+def _next_step(hours: float, pages: int) -> float:
+    """The length of the next messages slice: longer after an empty or one-page slice (a quiet
+    period costs a few requests, not one per slice), shorter after a long one (the spool, read
+    whole to be reversed, stays small)."""
+    if pages == 0:
+        return min(hours * 4, _LONGEST_SLICE_HOURS)
+    if pages == 1:
+        return min(hours * 2, _LONGEST_SLICE_HOURS)
+    if pages > MAX_SLICE_PAGES:
+        return max(hours / 2, 1.0 / 60)
+    return hours
+
+
 def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
     return format_iso8601(value) if value is not None else None
 
@@ -78,9 +96,12 @@ class Settings:
     :param flow: only runs of this flow UUID
     :param fmt: ``"jsonl"``, ``"jsonl.gz"`` or ``"csv"``
     :param lag: seconds left out at the end of each window, for records still being written
-    :param slice_hours: hours per slice when walking messages (newest first) to write them oldest first
+    :param slice_hours: hours of the first slice when walking messages (newest first) to write them
+        oldest first (then longer after quiet slices, shorter after busy ones)
     :param use_archives: read the archives for older runs and messages
     :param archive_checkpoint: archive lines read between checkpoints
+    :param relist_pages: API pages of runs or messages between two looks at the archives (for
+        records archived, so gone from the API, while the export runs)
     """
 
     def __init__(
@@ -93,6 +114,7 @@ class Settings:
         slice_hours: float = 24.0,
         use_archives: bool = True,
         archive_checkpoint: int = ARCHIVE_CHECKPOINT_LINES,
+        relist_pages: int = RELIST_PAGES,
     ) -> None:
         if fmt not in _EXTENSIONS:
             raise ValueError("Output format must be one of %s, not %r" % (", ".join(_EXTENSIONS), fmt))
@@ -106,6 +128,7 @@ class Settings:
         self.slice_hours = slice_hours
         self.use_archives = use_archives
         self.archive_checkpoint = archive_checkpoint
+        self.relist_pages = relist_pages
 
     def as_options(self) -> Dict[str, Any]:
         """The settings that must not change between a run and its resumption (kept in the state)."""
@@ -230,34 +253,66 @@ class StreamRunner:
     # -- archives ---------------------------------------------------------------------------------
 
     def _read_archives(self) -> None:
+        """The archive phase: every archive listed, oldest first, each line kept if in the period."""
+        self._archive_round(None)
+        self._checkpoint(pages=0, archives_done=True)
+
+    def _archive_round(self, accept: Optional[Callable[[Dict[str, Any]], bool]], start: Optional[str] = None) -> None:
+        """Lists the archives and reads those not read yet (each to its end, checkpointed); a daily
+        archive rolled up while being read is undone and its monthly archive read instead.
+
+        :param accept: which records to keep beyond the period (None: all)
+        :param start: list only archives starting on or after this ISO date (None: all)
+        """
         kind = self.source.archive
         assert kind is not None
         while True:
-            listed = list_all(self.client.get_archives(type=kind), self.budget)
-            if "api_start" not in self.st:
-                end = archives_end(listed)
-                start = max(end, self.settings.since) if end and self.settings.since else end or self.settings.since
-                self.st["api_start"] = _iso(start)
+            listed = list_all(self.client.get_archives(type=kind, after=start), self.budget)
             current = self.st.get("current")
             keys = {a.key for a in plan_archives(listed, [], [])}
             if current and current["key"] not in keys:  # rolled up while we read it: undo it
                 self._rewind(current["start"])
                 self.st["current"] = None
                 self._checkpoint(pages=0)
-            api_start = parse_iso8601(self.st["api_start"])
-            until = min(t for t in (self.settings.until, api_start) if t) if self.settings.until or api_start else None
             plan = plan_archives(
-                listed, self.st.get("done", []), self.st.get("done_days", []), self.settings.since, until
+                listed, self.st.get("done", []), self.st.get("done_days", []), self.settings.since, self.settings.until
             )
             try:
                 for item in plan:
-                    self._read_archive(item.key, item.archive, item.skip_days)
+                    self._read_archive(item.key, item.archive, item.skip_days, accept)
             except ArchiveGone:
                 continue
-            break
-        self._checkpoint(pages=0, archives_done=True)
+            return
 
-    def _read_archive(self, key: str, archive: Any, skip_days: Set[str]) -> None:
+    def _late_archives(self, ps: Dict[str, Any], pending: Optional[Set[Any]] = None) -> None:
+        """Reads the archives made since the last look (records that left the API mid-export).
+
+        Every record older than ``ps["safe"]`` (the watermark at the last look, when these archives
+        did not exist) was still in the API when the pass read past it, so it is written already;
+        of the newer ones, those written since that look (``ps["recent"]``) or about to be
+        (``pending``) are skipped. Then the watermark becomes the new ``safe``.
+
+        :param ps: the pass state (``watermark``, ``ties``, ``safe``, ``recent``)
+        :param pending: ids read from the API but not written yet (a spooled messages slice)
+        """
+        if not (self.source.archive and self.settings.use_archives):
+            return
+        safe = ps.get("safe") or ""
+        skip = set(ps.get("recent") or []) | (pending or set())
+        field = MEMBERSHIP[self.source.archive]
+        key = self.source.key
+
+        def accept(record: Dict[str, Any]) -> bool:
+            return (record.get(field) or "") >= safe and record.get(key) not in skip
+
+        # only archives of safe's month or later can hold such records (a rollup starts on the 1st)
+        self._archive_round(accept, safe[:8] + "01" if safe else None)
+        ps["safe"], ps["recent"], ps["since_look"] = ps.get("watermark"), list(ps.get("ties") or []), 0
+        self._save()
+
+    def _read_archive(
+        self, key: str, archive: Any, skip_days: Set[str], accept: Optional[Callable[[Dict[str, Any]], bool]] = None
+    ) -> None:
         kind = self.source.archive
         assert kind is not None
         current = self.st.get("current")
@@ -276,16 +331,14 @@ class StreamRunner:
             path = self.downloader.download(fresh, directory, on_bytes=on_bytes)
         field = MEMBERSHIP[kind]
         since, until = _iso(self.settings.since), _iso(self.settings.until)
-        api_start = self.st.get("api_start")
-        seam: List[Any] = self.st.setdefault("seam_ids", [])
         deserialize = self.model.deserialize
         line = current["line"]
         for line, record in iter_records(path, kind, current["line"]):
-            if keep_record(record, field, skip_days, self.settings.flow, since, until):
+            if keep_record(record, field, skip_days, self.settings.flow, since, until) and (
+                accept is None or accept(record)
+            ):
                 self.writer.write(deserialize(record))
                 self.written += 1
-                if api_start and (record.get(field) or "") >= api_start:
-                    seam.append(record.get(self.source.key))
             if (line + 1) % self.settings.archive_checkpoint == 0:
                 current["line"] = line + 1
                 self._checkpoint(pages=0)
@@ -311,10 +364,12 @@ class StreamRunner:
         if not ps.get("before"):
             ps["before"] = self._window_end()
             if "watermark" not in ps:
-                first = self.st.get("api_start") if name == "api" else (self.st.get("api_start") or ps["before"])
-                ps["watermark"] = first
-                ps["ties"] = list(self.st.get("seam_ids", [])) if name == "api" else []
+                first = self.st.get("api_start")  # deleted contacts too: from the start
+                ps.update(watermark=first, ties=[], safe=first, recent=[])
             self._save()
+        archived = name == "api" and self.source.archive is not None and self.settings.use_archives
+        if archived:  # a rerun finishes an archive it was reading first; new archives are read too
+            self._late_archives(ps)
         ties: Set[Any] = set(ps.get("ties") or [])
         watermark: Optional[str] = ps.get("watermark")
         getter = getattr(self.client, "get_" + src.name)
@@ -333,7 +388,14 @@ class StreamRunner:
                 kept.append(obj)
             self._write(kept)
             ps["watermark"], ps["ties"] = watermark, sorted(ties, key=str)
+            if archived:
+                ps["recent"] = [*ps.get("recent", []), *(getattr(obj, src.key) for obj in kept)]
+                ps["since_look"] = ps.get("since_look", 0) + 1
             self._checkpoint()
+            if archived and ps["since_look"] >= self.settings.relist_pages:
+                self._late_archives(ps)
+        if archived:
+            self._late_archives(ps)
         ps["before"] = None
         self._save()
 
@@ -345,13 +407,14 @@ class StreamRunner:
         if not ps.get("before"):
             ps["before"] = self._window_end()
             if "watermark" not in ps:
-                ps["watermark"] = self.st.get("api_start")
-                ps["ties"] = list(self.st.get("seam_ids", []))
+                start = self.st.get("api_start")
+                ps.update(watermark=start, ties=[], safe=start, recent=[])
             self._save()
         end = parse_iso8601(ps["before"])
         assert end is not None
-        step = datetime.timedelta(hours=self.settings.slice_hours)
         spool_path = os.path.join(self.out_dir, ".%s.spool" % src.name)
+        # a rerun finishes an archive it was reading first; new archives are read too
+        self._late_archives(ps, self._spooled_ids(ps, spool_path))
         while True:
             current = ps.get("slice")
             if not current:
@@ -361,10 +424,13 @@ class StreamRunner:
                 first = self._first_created(end) if start is None else start
                 if first is None:
                     break
+                step = datetime.timedelta(hours=ps.get("step_hours") or self.settings.slice_hours)
                 current = {"after": _iso(first), "before": _iso(min(first + step, end)), "cursor": None, "spool": 0}
                 ps["slice"] = current
                 self._save()
             self._spool_slice(current, spool_path)
+            self._late_archives(ps, self._spooled_ids(ps, spool_path))
+            ps["step_hours"] = _next_step(ps.get("step_hours") or self.settings.slice_hours, current.get("pages", 0))
             self._write_slice(ps, spool_path)
             if current["before"] == ps["before"]:
                 break
@@ -392,7 +458,17 @@ class StreamRunner:
                 low = middle
         return low
 
+    def _spooled_ids(self, ps: Dict[str, Any], spool_path: str) -> Set[Any]:
+        """The ids in the slice spooled so far (read from the API, not written yet)."""
+        current = ps.get("slice")
+        if not current or not current["spool"]:
+            return set()
+        with open(spool_path, "rb") as spool:
+            return {json.loads(line)[self.source.key] for line in spool.read(current["spool"]).splitlines()}
+
     def _spool_slice(self, current: Dict[str, Any], spool_path: str) -> None:
+        if current.get("spooled"):  # a rerun after the last page: walking it again would spool it twice
+            return
         with open(spool_path, "ab") as spool:
             spool.truncate(current["spool"])
         query = self.client.get_messages(after=current["after"], before=current["before"])
@@ -405,6 +481,9 @@ class StreamRunner:
                 os.fsync(spool.fileno())
             current["cursor"] = cursor
             current["spool"] += len(data)
+            current["pages"] = current.get("pages", 0) + (1 if page else 0)
+            if cursor is None:
+                current["spooled"] = True
             self._save()
             if self.progress is not None:
                 self.progress(self.source.name, {"pages": 1})
@@ -429,6 +508,8 @@ class StreamRunner:
             ties.add(ident)
             kept.append(obj)
         self._write(kept)
+        if self.source.archive and self.settings.use_archives:  # written since the last look
+            ps["recent"] = [*ps.get("recent", []), *(getattr(obj, self.source.key) for obj in kept)]
         ps["watermark"], ps["ties"], ps["slice"] = watermark, sorted(ties, key=str), None
         self._checkpoint(pages=0)
         os.remove(spool_path)

@@ -54,8 +54,9 @@ def list_objects(ws: Workspace, view: View, params: Params, url: str) -> Obj:
         rows = [row for row in rows if all(p(row) for p in predicates)]
     simple = {name: values[0] for name, values in params.items() if values}
 
+    size = ws.page_size
     if view.paging == "offset":
-        limit = min(int(first(params, "limit") or PAGE_SIZE), PAGE_SIZE)
+        limit = min(int(first(params, "limit") or size), size)
         offset = int(first(params, "offset") or 0)
         page_rows = rows[offset : offset + limit]
         more = offset + limit < len(rows)
@@ -82,13 +83,13 @@ def list_objects(ws: Workspace, view: View, params: Params, url: str) -> Obj:
             start = len(keys) - bisect.bisect_left(keys[::-1], tuple(after))
         else:
             start = bisect.bisect_right(keys, tuple(after))
-    page_rows = rows[start : start + PAGE_SIZE]
+    page_rows = rows[start : start + size]
     nxt = None
-    if start + PAGE_SIZE < len(rows):
+    if start + size < len(rows):
         nxt = _url(url, params, cursor=_encode_cursor(position_key(page_rows[-1], order)))
     prev = None
-    if start:  # the page before: the one that starts PAGE_SIZE rows earlier
-        before = start - PAGE_SIZE
+    if start:  # the page before: the one that starts a page size earlier
+        before = start - size
         prev = (
             _url(url, params, cursor=_encode_cursor(position_key(rows[before - 1], order)))
             if before > 0

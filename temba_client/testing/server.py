@@ -301,6 +301,8 @@ class LocalRapidProServer:
         ``templates`` and ``optins``, without ``statistics`` and the fields and filters new in 26.x
     :param keep_requests: how many recent requests ``requests`` keeps (None: all)
     :param archive_url_ttl: seconds an archive's ``download_url`` stays valid (default 24 hours)
+    :param page_size: the most objects per page (default 250, as the real server; smaller pages let a
+        test walk many pages over little data)
     """
 
     def __init__(
@@ -315,6 +317,7 @@ class LocalRapidProServer:
         server_version: str = "26.3",
         keep_requests: Optional[int] = DEFAULT_KEEP,
         archive_url_ttl: float = DEFAULT_URL_TTL,
+        page_size: int = 250,
     ) -> None:
         if server_version not in VERSIONS:
             raise ValueError("server_version must be one of %s, not %r" % (", ".join(VERSIONS), server_version))
@@ -325,6 +328,9 @@ class LocalRapidProServer:
         self.workspace: Workspace = Workspace()
         self.workspace.server_version = server_version
         self.workspace.storage.url_ttl = archive_url_ttl
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1, not %r" % (page_size,))
+        self.workspace.page_size = page_size
         if seed is not None:
             from .seed import populate
 

@@ -129,6 +129,8 @@ class Workspace:
         #: the archive files and their download URLs
         self.storage: ArchiveStorage = ArchiveStorage()
         self._last_stamp = ""
+        #: the most objects a page holds (250, as on the real server; tests may lower it)
+        self.page_size: int = 250
         self.media_bytes: Dict[str, bytes] = {}
         self._seq = 0
         self._next_ids: Dict[str, int] = {}

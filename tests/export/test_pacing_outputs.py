@@ -155,3 +155,14 @@ def test_queries_give_dataframes(rapidpro_client):
     pytest.importorskip("pandas")
     frame = rapidpro_client.get_runs().to_dataframe(flatten=True)
     assert len(frame) == len(rapidpro_client.get_runs().all())
+
+
+def test_an_archive_listed_twice_is_planned_once():
+    # offset pages: an archive made between two pages pushes the last one of a page onto the next
+    from temba_client.export.plan import plan_archives
+    from temba_client.v2.types import Archive
+
+    record = {"type": "run", "archive_type": "run", "start_date": "2024-01-02", "period": "daily",
+              "record_count": 3, "size": 10, "hash": "x", "download_url": "http://127.0.0.1/a"}  # fmt: skip
+    listed = [Archive.deserialize(record), Archive.deserialize(dict(record))]
+    assert [p.key for p in plan_archives(listed, [], [])] == ["run-daily-2024-01-02"]
