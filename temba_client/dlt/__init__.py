@@ -116,7 +116,8 @@ def _since(since: Union[str, datetime.datetime, None]) -> Optional[datetime.date
 def _pages(ctx: _Context, resource: Resource) -> Iterator[List[TembaObject]]:
     if resource.read == "engine":
         state = dlt.current.resource_state()
-        return engine_pages(ctx.client, resource.name, ctx.settings, ctx.budget, ctx.work, state)
+        workdir = os.path.join(dlt.current.pipeline().working_dir, "rapidpro", resource.name)
+        return engine_pages(ctx.client, resource.name, ctx.settings, ctx.budget, ctx.work, state, workdir)
     if resource.read == "delta":
         return delta_pages(ctx.client, resource.name, ctx.budget, ctx.work, dlt.current.resource_state())
     if resource.read == "one":

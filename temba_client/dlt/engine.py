@@ -16,16 +16,18 @@ pages dlt was given:
 - when the load fails after a complete extract, dlt loads the pending package on its next run
   before extracting anything new.
 
-A messages slice being spooled is kept in the state as "not started" (the spool file lives in a
-temporary directory of this run only), so a resumed run reads that slice again from its start.
+Messages are read newest first in slices, each spooled to a file and written oldest first; the
+spool lives in ``workdir`` (the pipeline's working directory), so a run stopped mid-slice goes on
+with it. A state whose slice does not match the spool on disk (a failed extract rolled the state
+back past it, or the working directory is new) reads that slice again from its start.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import os
 import queue
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from typing import Any, Dict, List, Optional, Tuple
@@ -47,14 +49,40 @@ class _Closed(Exception):
     """The generator was closed: the engine's thread stops at its next page."""
 
 
-def _snapshot(state: Dict[str, Any]) -> Dict[str, Any]:
-    """A copy of the engine's state to commit, with a messages slice in progress set back to its
-    start (its spool file does not outlive this run)."""
-    copied = copy.deepcopy(state)
-    current = (copied.get("api") or {}).get("slice")
-    if current:
+def _spool_paths(workdir: str) -> Tuple[str, str]:
+    """The engine's spool of messages in ``workdir``, and the file naming the slice it holds."""
+    return os.path.join(workdir, ".messages.spool"), os.path.join(workdir, "slice.json")
+
+
+def _slice_of(state: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    current: Optional[Dict[str, Any]] = (state.get("api") or {}).get("slice")
+    return current
+
+
+def _check_spool(state: Dict[str, Any], workdir: str) -> None:
+    """Sets a messages slice in progress back to its start unless the spool on disk holds it."""
+    current = _slice_of(state)
+    if not current or not current.get("spool"):
+        return
+    spool, marker = _spool_paths(workdir)
+    try:
+        with open(marker, encoding="utf-8") as stream:
+            held = json.load(stream)
+        size = os.path.getsize(spool)
+    except (OSError, ValueError):
+        held, size = None, 0
+    if held != [current["after"], current["before"]] or size < current["spool"]:
         current.update(cursor=None, spool=0)
-    return copied
+
+
+def _mark_spool(state: Dict[str, Any], workdir: str) -> None:
+    """Names the slice the spool holds (called at each save, before the engine spools a new slice)."""
+    current = _slice_of(state)
+    if current:
+        _spool, marker = _spool_paths(workdir)
+        with open(marker + ".tmp", "w", encoding="utf-8") as stream:
+            json.dump([current["after"], current["before"]], stream)
+        os.replace(marker + ".tmp", marker)
 
 
 def check_options(state: Dict[str, Any], settings: Settings) -> None:
@@ -97,6 +125,7 @@ def engine_pages(
     budget: RateBudget,
     work: WorkBudget,
     state: Dict[str, Any],
+    workdir: str,
 ) -> Iterator[List[TembaObject]]:
     """Yields the pages of one engine stream, oldest first, keeping the engine's checkpoints in ``state``.
 
@@ -108,23 +137,30 @@ def engine_pages(
     :param budget: the rate budget shared by the source's streams
     :param work: the work budget shared by the source's streams
     :param state: the resource's dlt state (``dlt.current.resource_state()``)
+    :param workdir: a directory kept between runs of the pipeline, for this stream only (spooled
+        messages, archives being read)
     :raises TembaStateError: the state was made with other settings
     """
     if name not in ENGINE_STREAMS:
         raise ValueError("The engine reads %s, not %r" % (", ".join(ENGINE_STREAMS), name))
     check_options(state, settings)
     private: Dict[str, Any] = copy.deepcopy(state.get("engine") or {})
+    os.makedirs(workdir, exist_ok=True)
+    _check_spool(private, workdir)
     channel = _Channel()
 
+    def save() -> None:
+        _mark_spool(private, workdir)
+        channel.put("state", copy.deepcopy(private))
+
     def produce() -> None:
-        workdir = tempfile.mkdtemp(prefix="rapidpro-dlt-")
         end: Tuple[str, Any] = ("end", None)
         try:
             runner = StreamRunner(
                 client,
                 name,
                 private,
-                lambda: channel.put("state", _snapshot(private)),
+                save,
                 settings,
                 workdir,
                 budget,
@@ -138,8 +174,6 @@ def engine_pages(
             return
         except BaseException as ex:  # handed to the generator, which raises it in dlt's thread
             end = ("error", ex)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
         try:
             channel.put(*end)
         except _Closed:

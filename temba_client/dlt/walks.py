@@ -4,8 +4,8 @@ the previous walk's watermark.
 - Whole reads (flows, fields, groups...: a few pages at most) give every object each run; their
   resources replace their tables, so objects deleted on the server disappear.
 - Delta walks (tickets, flow starts by ``modified_on``; broadcasts by ``created_on``) read newest
-  first, the API's order, down to the newest time the last complete walk saw (records at that very
-  time are read again; the merge keeps one row each). The walk's cursor and the newest time seen
+  first, the API's order, down to the newest time the last complete walk saw (the records it saw
+  at that very time are skipped by key). The walk's cursor, and the newest time seen with its keys,
   are kept in the state after each page, so a walk stopped by the work budget goes on from its
   cursor; records changed meanwhile move above the walk's start and are read by the next walk.
 """
@@ -25,15 +25,16 @@ from ..utils import format_iso8601
 class Delta(NamedTuple):
     """How a delta walk reads one endpoint."""
 
+    key: str  #: the attribute that identifies a record
     time: str  #: the attribute the endpoint orders by, newest first
     server_filter: bool  #: whether the endpoint reads ``after`` on that attribute
 
 
 #: The endpoints read by delta walks.
 DELTAS: Dict[str, Delta] = {
-    "tickets": Delta("modified_on", False),
-    "flow_starts": Delta("modified_on", True),
-    "broadcasts": Delta("created_on", True),
+    "tickets": Delta("uuid", "modified_on", False),
+    "flow_starts": Delta("uuid", "modified_on", True),
+    "broadcasts": Delta("id", "created_on", True),
 }
 
 
@@ -78,21 +79,40 @@ def delta_pages(
     """
     delta = DELTAS[name]
     watermark: Optional[str] = state.get("watermark")
-    walk: Dict[str, Any] = dict(state.get("walk") or {"cursor": None, "top": None})
+    seen = set(state.get("ties") or [])  # the keys of the records at the watermark, read before
+    walk: Dict[str, Any] = dict(state.get("walk") or {"cursor": None, "top": None, "ties": []})
     filters = {"after": watermark} if delta.server_filter and watermark else {}
     query = getattr(client, "get_" + name)(**filters)
-    pages = paced_pages(query, budget, scope_of(name), work, walk["cursor"])
+    pages = paced_pages(query, budget, scope_of(name), None, walk["cursor"])
+    # pages are counted per walk, not per scope: a walk that is done re-reads its first page at every
+    # run, which must not starve the other walks of a page budget
+    counted = "%s:%s" % (scope_of(name), name)
     try:
+        work.check(counted)
         for page, cursor in pages:
-            times = [_when(obj, delta.time) or "" for obj in page]
-            kept = [obj for obj, when in zip(page, times) if watermark is None or when >= watermark]
-            walk = {"cursor": cursor, "top": max([walk["top"] or "", *times]) or None}
+            work.page_done(counted)
+            kept, below = [], False
+            top, ties = walk["top"], list(walk["ties"])
+            for obj in page:
+                when, key = _when(obj, delta.time) or "", getattr(obj, delta.key)
+                if watermark is not None and when < watermark:
+                    below = True  # the rest is older still
+                    break
+                if top is None or when > top:
+                    top, ties = when, []
+                if when == top:
+                    ties.append(key)
+                if not (when == watermark and key in seen):
+                    kept.append(obj)
+            walk = {"cursor": cursor, "top": top, "ties": ties}
             if kept:
                 yield kept
             state["walk"] = walk  # only once dlt took the page
-            if len(kept) < len(page):  # below the watermark: the rest is older still
+            if below:
                 break
+            work.check(counted)  # before the next page is fetched
     except StopRequested:
         return
-    state["watermark"] = walk["top"] or watermark
+    if walk["top"] is not None:
+        state["watermark"], state["ties"] = walk["top"], walk["ties"]
     state["walk"] = None
