@@ -118,6 +118,7 @@ def test_a_second_load_adds_exactly_the_changes(server, client, make_pipeline):
         assert load_ids(pipeline, table, info.loads_ids[0]) == [], table
 
 
+@pytest.mark.slow
 def test_a_load_stopped_by_the_work_budget_goes_on_at_each_rerun_and_ends_exact(server, client, make_pipeline):
     pipeline = make_pipeline()
     runs = 0
