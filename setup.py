@@ -31,10 +31,13 @@ setup(
             "pyright[nodejs]>=1.1.380",
             "types-requests",
             "types-python-dateutil",
+            # dlt 1.31 needs Python 3.10, duckdb 2.0 Python 3.11: older interpreters skip the dlt tests
+            'dlt[duckdb]>=1.0; python_version >= "3.10"',
         ],
         "docs": ["sphinx>=7"],
         "parquet": ["pyarrow>=12"],
         "pandas": ["pandas>=1.5"],
+        "dlt": ["dlt[duckdb]>=1.0"],
         "dev": ["ruff>=0.5", "mypy>=1.8", "types-requests", "types-python-dateutil", "sphinx>=7", "tox>=4"],
     },
     classifiers=[
