@@ -150,15 +150,15 @@ class Writer:
             raise ValueError("Output format must be one of %s, not %r" % (", ".join(FORMATS), fmt))
         self.path = path
         self.fmt = fmt
-        self.columns = list(model._fields)
+        self.columns: List[str] = list(model._fields)
         self._pending: List[str] = []
-        self.records = 0
+        self.records: int = 0
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
         with open(path, "ab") as out:
             out.truncate(committed or 0)
-        self.size = committed or 0
+        self.size: int = committed or 0
         if fmt == "csv" and self.size == 0:
             self._pending.append(self._csv_line(self.columns))
 
@@ -206,8 +206,8 @@ class CallbackSink:
     def __init__(self, handler: Callable[[List[TembaObject]], None], committed: Optional[int] = None) -> None:
         self.handler = handler
         self._pending: List[TembaObject] = []
-        self.records = 0
-        self.size = committed or 0
+        self.records: int = 0
+        self.size: int = committed or 0
 
     def write(self, obj: TembaObject) -> None:
         """Adds one object to the page being handed over.

@@ -167,7 +167,7 @@ class WorkBudget:
         self._started = clock()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
-        self.pages_done = 0  #: pages fetched, all scopes together
+        self.pages_done: int = 0  #: pages fetched, all scopes together
         self._scope_pages: Dict[str, int] = {}
 
     def stop(self) -> None:

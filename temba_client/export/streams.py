@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
-from typing import Any, Callable, Dict, List, Optional, Set, Type
+from typing import Any, Callable, Dict, List, Optional, Set, Type, Union
 
 from ..archives import ArchiveDownloader, iter_records, relist
 from ..exceptions import TembaArchiveError
@@ -182,14 +182,14 @@ class StreamRunner:
         self.out_dir = out_dir
         self.budget = budget
         self.work = work
-        self.downloader = downloader or ArchiveDownloader()
+        self.downloader: ArchiveDownloader = downloader or ArchiveDownloader()
         self.progress = progress
-        self.now = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
-        self.model = _MODELS[name]
+        self.now: Callable[[], datetime.datetime] = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.model: Type[TembaObject] = _MODELS[name]
         self.handler = handler
-        self.path = os.path.join(out_dir, name + _EXTENSIONS[settings.fmt])
-        self.writer = self._sink(state.get("committed"))
-        self.written = 0
+        self.path: str = os.path.join(out_dir, name + _EXTENSIONS[settings.fmt])
+        self.writer: Union[Writer, CallbackSink] = self._sink(state.get("committed"))
+        self.written: int = 0
 
     # -- checkpoints ------------------------------------------------------------------------------
 
@@ -209,7 +209,7 @@ class StreamRunner:
         if self.progress is not None:
             self.progress(self.source.name, {"records": records, "pages": pages, "bytes": self.writer.size - before})
 
-    def _sink(self, committed: Optional[int]) -> Any:
+    def _sink(self, committed: Optional[int]) -> Union[Writer, CallbackSink]:
         if self.handler is not None:
             return CallbackSink(self.handler, committed)
         return Writer(self.path, self.settings.fmt, self.model, committed)
