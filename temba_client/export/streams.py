@@ -277,6 +277,9 @@ class StreamRunner:
             plan = plan_archives(
                 listed, self.st.get("done", []), self.st.get("done_days", []), self.settings.since, self.settings.until
             )
+            current = self.st.get("current")
+            if current:  # the archive a stopped run was reading goes on first, from its line
+                plan.sort(key=lambda item: item.key != current["key"])
             try:
                 for item in plan:
                     self._read_archive(item.key, item.archive, item.skip_days, accept)

@@ -135,3 +135,40 @@ def test_a_crash_after_a_messages_slice_was_spooled_loses_nothing(tmp_path):
             assert run_export(client, ["messages"], str(out), settings, fast())["messages"].complete
             counts = compare("messages", read_lines(str(out / "messages.jsonl")), server_state(client, "messages"))
             assert counts == dict.fromkeys(("missing", "stale", "extra", "duplicated"), 0), crash_at
+
+
+def test_an_archive_stopped_half_read_is_finished_first_when_an_older_one_appears(tmp_path):
+    # scenario 847: a run stopped inside a late archive (its first lines committed); the next run
+    # found an older archive made meanwhile, read it first, then read the half-read one from line 0
+    import json
+
+    from temba_client.export import WorkBudget
+
+    with LocalRapidProServer(seed=30, page_size=4) as server:
+        spread(server)
+        ws = server.workspace
+        with TembaClient(server.url, server.token, max_retries=0) as client:
+            settings = Settings(lag=0, slice_hours=24, archive_checkpoint=1)
+
+            def api_state():
+                path = tmp_path / ".rapidpro-state.json"
+                if not path.exists():
+                    return {}
+                with open(path) as handle:
+                    return json.load(handle)["streams"]["messages"]
+
+            def step(pages):
+                return run_export(client, ["messages"], str(tmp_path), settings, fast(), WorkBudget(pages=pages))
+
+            while (api_state().get("api", {}).get("watermark") or "") < DAYS[1]:
+                step(1)
+            assert (api_state()["api"]["watermark"] or "") < DAYS[2]
+            ws.archive("message", "daily", DAYS[3])  # newer than the watermark: read from the archive
+            assert not step(0)["messages"].complete  # stopped at its first checkpoint inside it
+            assert api_state()["current"]["key"].endswith(DAYS[3]) and api_state()["current"]["line"] == 1
+            ws.archive("message", "daily", DAYS[2])  # older, listed before it from now on
+            while not step(None)["messages"].complete:
+                pass
+            expected = server_state(client, "messages")
+    counts = compare("messages", read_lines(str(tmp_path / "messages.jsonl")), expected)
+    assert counts == {"missing": 0, "stale": 0, "extra": 0, "duplicated": 0}
