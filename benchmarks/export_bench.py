@@ -8,8 +8,9 @@
 (a) archive ingest: reading a gzipped JSONL archive of runs into ``Run`` objects (and into API
     dicts) against a bare ``gzip`` + ``json.loads`` loop over the same file; peak memory (traced)
     for the file and for a file 4 times larger.
-(b) requests: an export of N runs of which 90% are archived, against the API-only path at the
-    server's rate (counted, not timed: a page is 250 runs; the archives cost their listing).
+(b) an export of N runs of which 90% are archived, measured against the API-only path on the local
+    server throttled at the same rate (requests and seconds of each), and the arithmetic for 10
+    million runs (a page is 250 runs; the archives cost their listing).
 (c) pacing: an export of contacts from the local server throttled per scope, paced by the
     client's budget set to the same rate: the share of the budget used and the 429s received.
 """
@@ -111,6 +112,42 @@ def requests_needed(total: int, archived_share: float, archives: int) -> Dict[st
     }
 
 
+def measured_export(runs: int, archived_share: float, per_minute: int) -> Dict[str, Any]:
+    """(b) measured: an export of about ``runs`` runs from the local server throttled at
+    ``per_minute`` requests a minute in the runs scope, once with ``archived_share`` of the runs
+    (the oldest days) in archives, once with every run in the API; requests and seconds of each."""
+    from temba_client.testing import LocalRapidProServer
+    from temba_client.v2 import TembaClient
+
+    rates = {"v2": "%d/minute" % per_minute, "v2.runs": "%d/minute" % per_minute}
+    budget_rates = {"v2": per_minute * 60.0, "v2.runs": per_minute * 60.0}
+    measured: Dict[str, Any] = {"per_minute": per_minute}
+    for label, archive in (("api_only", False), ("with_archives", True)):
+        with LocalRapidProServer(seed=runs, rates=rates) as server:
+            ws = server.workspace
+            rows = sorted(ws.rows["runs"], key=lambda row: row["modified_on"])
+            days = 20
+            for n, row in enumerate(rows):  # spread the runs over 20 days, oldest first
+                ws.modify("runs", row["id"], modified_on="2024-03-%02dT12:00:00.%06dZ" % (1 + n * days // len(rows), n))
+            if archive:
+                for day in range(1, 1 + int(days * archived_share)):
+                    ws.archive("run", "daily", "2024-03-%02d" % day)
+            with TembaClient(server.url, server.token) as client, tempfile.TemporaryDirectory() as out:
+                started = time.monotonic()
+                result = run_export(
+                    client, ["runs"], out, Settings(lag=0, use_archives=archive), RateBudget(budget_rates)
+                )
+                elapsed = time.monotonic() - started
+                assert result["runs"].complete
+                with open(os.path.join(out, "runs.jsonl")) as lines:
+                    written = sum(1 for _ in lines)
+            api = [r for r in server.requests if r.path.startswith("/api/")]
+            measured[label] = {"runs": written, "requests": len(api), "seconds": round(elapsed, 2)}
+    measured["requests_ratio"] = round(measured["with_archives"]["requests"] / measured["api_only"]["requests"], 3)
+    measured["time_ratio"] = round(measured["with_archives"]["seconds"] / measured["api_only"]["seconds"], 3)
+    return measured
+
+
 def pacing(seconds: float) -> Dict[str, Any]:
     from temba_client.testing import LocalRapidProServer
     from temba_client.v2 import TembaClient
@@ -145,6 +182,7 @@ def main(argv: List[str]) -> None:
     count, repeats, seconds = (50_000, 2, 8.0) if args.quick else (200_000, 3, 20.0)
     results = {
         "ingest": ingest(count, repeats),
+        "export_measured": measured_export(2_000 if args.quick else 10_000, 0.9, 600),
         "requests": requests_needed(10_000_000, 0.9, 400),
         "pacing": pacing(seconds),
     }
