@@ -46,8 +46,11 @@ class RateBudget:
     """Hands out requests per scope at a steady rate, thread-safe.
 
     :param rates: requests per hour per scope (default: the server's); a scope not listed uses ``v2``'s
-    :param burst: how many requests a scope may send at once before pacing starts (more than 1
-        can exceed a sliding window that is already full from an earlier run)
+    :param burst: how many requests a scope may have in hand: 2 lets a page that took longer than
+        the interval be made up for by the next one, so slow pages do not waste the budget; over any
+        window the client sends at most ``burst`` more than ``headroom`` of the rate allows, which
+        stays under the server's limit while ``burst`` is at most ``(1 - headroom)`` of the
+        requests in its window (72 of RapidPro's 3,600 an hour)
     :param headroom: the share of each rate to use
     :param clock: a monotonic clock, in seconds (tests give their own)
     :param sleep: how to wait, in seconds (tests give their own)
@@ -56,7 +59,7 @@ class RateBudget:
     def __init__(
         self,
         rates: Optional[Dict[str, float]] = None,
-        burst: float = 1.0,
+        burst: float = 2.0,
         headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
