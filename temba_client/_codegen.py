@@ -16,8 +16,7 @@ does the same work with the field names, JSON keys and checks written out: for
         if v is not None and v.__class__ is not int:
             v = _f1.deserialize(v)
         obj.count = v
-        n = len(item)
-        if n != 2:
+        if len(item) != 2 and not _keys.issuperset(item):
             _keep_extra(obj, item, _keys)
         return obj
 
@@ -133,18 +132,19 @@ def generate(
         else:  # custom: the field's own deserialize sees every value, null included
             lines.append("    obj.%s = %s.deserialize(v)" % (attr, f))
 
-    # Keys the model does not declare (a newer server's fields) are kept. An object with another
-    # number of keys than the model declares (or declares less those the server may leave out)
-    # is checked key by key. One with exactly that number has no undeclared key unless it also
-    # lacks a declared one: a model of many fields (an endpoint's object) checks that too, for
-    # the price of one set lookup per key; a small nested one (a reference, a path step), of
-    # which a page holds thousands, trusts the count.
+    # Keys the model does not declare (a newer server's fields) are kept. A model of many fields
+    # (an endpoint's object) checks every object's keys against its own, one set lookup per key
+    # in C. A small nested one (a reference, a path step), of which a page holds thousands, does
+    # so only when the object has another number of keys than it declares (or declares less
+    # those the server may leave out): with exactly that number an object has no undeclared key
+    # unless it also lacks a declared one. The keys are copied only when some are undeclared.
     namespace["_keys"] = frozenset(keys)
     counts = sorted({len(keys), len(keys) - optional_keys})
-    lines.append("    n = len(item)")
-    expected = "n != %d" % counts[0] if len(counts) == 1 else "n not in %r" % (tuple(counts),)
-    exact = len(keys) >= EXACT_CHECK_FROM
-    lines.append("    if %s%s:" % (expected, " or not _keys.issuperset(item)" if exact else ""))
+    if len(keys) >= EXACT_CHECK_FROM:
+        lines.append("    if not _keys.issuperset(item):")
+    else:
+        expected = "len(item) != %d" % counts[0] if len(counts) == 1 else "len(item) not in %r" % (tuple(counts),)
+        lines.append("    if %s and not _keys.issuperset(item):" % expected)
     lines.append("        _keep_extra(obj, item, _keys)")
     lines.append("    return obj")
 
