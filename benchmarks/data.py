@@ -1,4 +1,5 @@
-"""Deterministic API pages of contacts, messages and runs, in the shapes the server sends."""
+"""Deterministic API pages of contacts, messages and runs, in the shapes the server sends (the keys
+of ``recorded/rapidpro-26.3/{contacts,messages,runs}.json``, the values made up)."""
 
 from __future__ import annotations
 
@@ -43,11 +44,11 @@ def contact(rng: random.Random, n: int) -> Dict[str, Any]:
     return {
         "uuid": _uuid(rng),
         "name": "Contact %d" % n,
-        "anon_display": None,
         "status": "active",
         "language": "eng",
         "urns": ["tel:+2507%08d" % n],
         "groups": [_ref(rng, "Reporters"), _ref(rng, "Farmers")],
+        "notes": [],
         "fields": {
             "age": str(18 + n % 50),
             "gender": "female",
@@ -66,6 +67,7 @@ def contact(rng: random.Random, n: int) -> Dict[str, Any]:
 
 def message(rng: random.Random, n: int) -> Dict[str, Any]:
     return {
+        "uuid": _uuid(rng),
         "id": n + 1,
         "broadcast": None,
         "contact": _ref(rng, "Contact %d" % n),
@@ -84,7 +86,6 @@ def message(rng: random.Random, n: int) -> Dict[str, Any]:
         "sent_on": _stamp(rng, n + 1) if n % 2 == 0 else None,
         "modified_on": _stamp(rng, n + 2),
         "media": None,
-        # not sent by the contract's server, but rapidpro-python 2.22.2 fails on a message without it
         "quick_replies": [],
     }
 

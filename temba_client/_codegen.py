@@ -3,10 +3,26 @@ is created (as :mod:`dataclasses` generates ``__init__``).
 
 A generic loop over a model's fields pays, for every field of every object, a tuple unpack, a
 ``dict.get`` through an attribute, a ``setattr`` and often a converter call. The generated function
-does the same work with the field names, JSON keys and checks written out: for
+does the same work with the field names, JSON keys and checks written out. It has two paths: a
+fast one for an object with exactly the keys the model declares (the common case), read by
+subscripts, and a careful one for anything else. For
 ``class Label(TembaObject): uuid = StringField(); count = IntegerField()`` it reads::
 
     def deserialize(cls, item):
+        global _skip
+        if _skip > 0:
+            _skip -= 1
+        elif item.__class__ is dict and len(item) == 2:
+            try:
+                obj = _new(cls)
+                obj.uuid = item['uuid']
+                v = item['count']
+                if v is not None and v.__class__ is not int:
+                    v = _f1.deserialize(v)
+                obj.count = v
+                return obj
+            except KeyError:
+                _skip = 64
         if item.__class__ is not dict:
             item = _as_dict(cls, item)
         obj = _new(cls)
@@ -16,9 +32,18 @@ does the same work with the field names, JSON keys and checks written out: for
         if v is not None and v.__class__ is not int:
             v = _f1.deserialize(v)
         obj.count = v
-        if len(item) != 2 and not _keys.issuperset(item):
+        if not _keys.issuperset(item):
             _keep_extra(obj, item, _keys)
         return obj
+
+On the fast path, the object's length and the subscripts that did not raise prove that it has
+no key the model does not declare, so it needs no look at its keys. An object of the right length
+with other keys (an older server's shape) raises ``KeyError`` there and starts again on the careful
+path, which keeps undeclared keys (``_keep_extra``); the next objects of the class skip the fast
+path for a while, so that a page of such objects does not pay an exception each. Keys the server
+leaves out rather than sending null (``omit_none``) may be all present or all absent on the fast
+path. A model with a field of a class the generator does not know, or a ``fallback_src``, has only
+the careful path.
 
 The source is kept on the class as ``_deserialize_source`` and registered with :mod:`linecache`
 under ``<temba_client Label.deserialize>``, so a traceback through it shows the line that failed.
@@ -34,8 +59,12 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 if TYPE_CHECKING:  # pragma: no cover
     from .serialization import TembaField
 
-#: Models with at least this many keys check every key of an object whose key count looks right.
-EXACT_CHECK_FROM = 8
+#: The ``_server_datetime_expr`` helper that says: ``_fromisoformat`` reads any ISO form, and gives
+#: the ``_UTC`` helper as tzinfo for exactly those whose offset is UTC (Python 3.11 and later).
+ANY_UTC = "any-utc"
+#: After an object of the declared length turned out to have other keys, this many objects of the
+#: class take the careful path without trying the fast one.
+SKIP_AFTER_MISS = 64
 
 
 def generate(
@@ -51,100 +80,85 @@ def generate(
     :param kind_of: tells how a field converts a JSON value: ``copy``, ``shared``, ``check:<type>``,
         ``datetime``, ``convert``, ``object``, ``object_list``, ``object_dict`` or ``custom``
     :param helpers: names the generated code may use (``_new``, ``_as_dict``, ``_share``,
-        ``_keep_extra``, ``_fromisoformat``), and ``_server_datetime_expr``: the expression
-        that parses ``v``, a datetime in the server's form, on this interpreter
+        ``_keep_extra``, ``_fromisoformat``, ``_UTC``), and ``_server_datetime_expr``: the
+        expression that parses ``v``, a datetime in the server's form, on this interpreter, or
+        :data:`ANY_UTC` where ``_fromisoformat`` reads every ISO form
     """
     namespace: Dict[str, Any] = dict(helpers)
-    lines: List[str] = [
-        "def deserialize(cls, item):",
-        '    """Creates a %s from a JSON object (generated, see temba_client._codegen)."""' % cls.__qualname__,
-        "    if item.__class__ is not dict:",
-        "        item = _as_dict(cls, item)",
-        "    obj = _new(cls)",
-        "    get = item.get",
-    ]
+    datetime_expr = helpers["_server_datetime_expr"]
     keys = set()
-    optional_keys = 0
+    optional = []  # the keys the server leaves out rather than sending null
+    fast = True  # whether the model gets the fast path (see below)
+    converts: List[Tuple[str, str]] = []  # (attribute, kind) of each field, in order
+    children: Dict[int, str] = {}  # the call that builds a nested object from %s, by field index
     for index, (attr, field) in enumerate(fields.items()):
         src = field.src or attr
         keys.add(src)
-        alt = field.fallback_src
-        if alt:
-            keys.add(alt)
+        if field.fallback_src:
+            keys.add(field.fallback_src)
+            fast = False
         if field.omit_none:
-            optional_keys += 1
-        f = "_f%d" % index
-        namespace[f] = field
+            optional.append(src)
+        namespace["_f%d" % index] = field
         kind = kind_of(field)
-        read = "get(%r)" % src
-        if alt:
-            lines.append("    v = %s" % read)
-            lines.append("    if v is None:")
-            lines.append("        v = get(%r)" % alt)
-            read = "v"
-        if kind == "copy":
-            lines.append("    obj.%s = %s" % (attr, read))
-            continue
-        if read != "v":
-            lines.append("    v = %s" % read)
-        if kind == "shared":
-            lines.append("    obj.%s = _share(v, v) if v.__class__ is str else v" % attr)
-        elif kind.startswith("check:"):
-            expected = kind[len("check:") :]
-            lines.append("    if v is not None and v.__class__ is not %s:" % expected)
-            lines.append("        v = %s.deserialize(v)" % f)  # raises, or accepts a subclass (bool for int)
-            lines.append("    obj.%s = v" % attr)
-        elif kind == "datetime":
-            # the server's own form, 2016-01-06T15:33:00.813162Z, parsed inline; anything else
-            # (another offset, no fraction, an error) goes through the field's converter
+        if kind == "custom":  # a user's field class is called once per value, as it always was
+            fast = False
+        if kind in ("datetime", "convert"):
             namespace["_c%d" % index] = field._value_converter()
-            lines.append("    if v is None:")
-            lines.append("        obj.%s = None" % attr)
-            lines.append("    elif v.__class__ is str and len(v) == 27 and v[26] == 'Z':")
-            lines.append("        try:")
-            lines.append("            obj.%s = %s" % (attr, helpers["_server_datetime_expr"]))
-            lines.append("        except ValueError:")
-            lines.append("            obj.%s = _c%d(v)" % (attr, index))
-            lines.append("    else:")
-            lines.append("        obj.%s = _c%d(v)" % (attr, index))
-        elif kind == "convert":
-            namespace["_c%d" % index] = field._value_converter()
-            lines.append("    obj.%s = None if v is None else _c%d(v)" % (attr, index))
-        elif kind == "object":
-            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
-            lines.append("    obj.%s = None if v is None else %s" % (attr, child % "v"))
-        elif kind == "object_list":
-            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
-            lines.append("    if v is None:")
-            lines.append("        obj.%s = None" % attr)
-            lines.append("    elif v.__class__ is list:")
-            lines.append("        obj.%s = [%s for x in v] if v else v" % (attr, child % "x"))
-            lines.append("    else:")
-            lines.append("        obj.%s = %s.deserialize(v)" % (attr, f))
-        elif kind == "object_dict":
-            child = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
-            lines.append("    if v is None:")
-            lines.append("        obj.%s = None" % attr)
-            lines.append("    elif v.__class__ is dict:")
-            lines.append("        obj.%s = {k: %s for k, x in v.items()}" % (attr, child % "x"))
-            lines.append("    else:")
-            lines.append("        obj.%s = %s.deserialize(v)" % (attr, f))
-        else:  # custom: the field's own deserialize sees every value, null included
-            lines.append("    obj.%s = %s.deserialize(v)" % (attr, f))
+        elif kind.startswith("object"):
+            children[index] = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
+        converts.append((attr, kind))
 
-    # Keys the model does not declare (a newer server's fields) are kept. A model of many fields
-    # (an endpoint's object) checks every object's keys against its own, one set lookup per key
-    # in C. A small nested one (a reference, a path step), of which a page holds thousands, does
-    # so only when the object has another number of keys than it declares (or declares less
-    # those the server may leave out): with exactly that number an object has no undeclared key
-    # unless it also lacks a declared one. The keys are copied only when some are undeclared.
+    lines: List[str] = [
+        "def deserialize(cls, item):",
+        '    """Creates a %s from a JSON object (generated, see temba_client._codegen)."""' % cls.__qualname__,
+    ]
+    if fast:
+        # The fast path: an object with exactly the declared keys (or all but those the server
+        # leaves out) is read by subscripts. Its length and the subscripts that did not raise
+        # prove that it has no key the model does not declare, with no set operation at all.
+        # An object of that length with other keys (an older server's shape) raises KeyError and
+        # takes the careful path below from the start; the next SKIP_AFTER_MISS objects then go
+        # there directly, so a page of such objects does not pay an exception for each.
+        namespace["_skip"] = 0
+        full, least = len(keys), len(keys) - len(optional)
+        lines.append("    global _skip")
+        lines.append("    if _skip > 0:  # (not truthiness: threads racing on it may leave it below zero)")
+        lines.append("        _skip -= 1")
+        if optional:
+            lines.append("    elif item.__class__ is dict and (len(item) == %d or len(item) == %d):" % (full, least))
+            lines.append("        full = len(item) == %d" % full)
+        else:
+            lines.append("    elif item.__class__ is dict and len(item) == %d:" % full)
+        lines.append("        try:")
+        lines.append("            obj = _new(cls)")
+        for index, (attr, field) in enumerate(fields.items()):
+            src = field.src or attr
+            read = "item[%r]" % src
+            if field.omit_none:
+                read = "(item[%r] if full else None)" % src
+            lines.extend(_convert(attr, converts[index][1], index, read, children, datetime_expr, "            "))
+        lines.append("            return obj")
+        lines.append("        except KeyError:")
+        lines.append("            _skip = %d" % SKIP_AFTER_MISS)
+    lines.append("    if item.__class__ is not dict:")
+    lines.append("        item = _as_dict(cls, item)")
+    lines.append("    obj = _new(cls)")
+    lines.append("    get = item.get")
+    for index, (attr, field) in enumerate(fields.items()):
+        read = "get(%r)" % (field.src or attr)
+        if field.fallback_src:
+            lines.append("    v = %s" % read)
+            lines.append("    if v is None:")
+            lines.append("        v = get(%r)" % field.fallback_src)
+            read = "v"
+        lines.extend(_convert(attr, converts[index][1], index, read, children, datetime_expr, "    "))
+
+    # Keys the model does not declare (a newer server's fields) are kept: here, on the careful
+    # path, every object's keys are looked up in the declared ones (one set lookup per key, in C),
+    # and copied only when some are undeclared.
     namespace["_keys"] = frozenset(keys)
-    counts = sorted({len(keys), len(keys) - optional_keys})
-    if len(keys) >= EXACT_CHECK_FROM:
-        lines.append("    if not _keys.issuperset(item):")
-    else:
-        expected = "len(item) != %d" % counts[0] if len(counts) == 1 else "len(item) not in %r" % (tuple(counts),)
-        lines.append("    if %s and not _keys.issuperset(item):" % expected)
+    lines.append("    if not _keys.issuperset(item):")
     lines.append("        _keep_extra(obj, item, _keys)")
     lines.append("    return obj")
 
@@ -156,6 +170,69 @@ def generate(
     function.__qualname__ = "%s.deserialize" % cls.__qualname__
     function.__module__ = cls.__module__
     return function, source
+
+
+def _convert(
+    attr: str, kind: str, index: int, read: str, children: Dict[int, str], datetime_expr: str, indent: str
+) -> List[str]:
+    """The lines that read one field's JSON value with the expression ``read``, convert it, and
+    store it on ``obj``. ``_fN`` and ``_cN`` are the field and its converter; ``children`` holds
+    the call that builds a nested object, ``datetime_expr`` the one that parses the server's form."""
+    store = "obj.%s" % attr
+    if kind == "copy":
+        return ["%s%s = %s" % (indent, store, read)]
+    lines = [] if read == "v" else ["v = %s" % read]
+    if kind == "shared":
+        lines.append("%s = _share(v, v) if v.__class__ is str else v" % store)
+    elif kind.startswith("check:"):
+        lines.append("if v is not None and v.__class__ is not %s:" % kind[len("check:") :])
+        lines.append("    v = _f%d.deserialize(v)" % index)  # raises, or accepts a subclass (bool for int)
+        lines.append("%s = v" % store)
+    elif kind == "datetime" and datetime_expr == ANY_UTC:
+        # Python 3.11+: fromisoformat reads the server's form (2016-01-06T15:33:00.813162Z) and
+        # every other ISO form the field's converter reads the same way; what it does not give as
+        # UTC (no offset, another offset, an error) goes through the converter
+        lines.append("if v is None:")
+        lines.append("    %s = None" % store)
+        lines.append("else:")
+        lines.append("    try:")
+        lines.append("        d = _fromisoformat(v)")
+        lines.append("    except (TypeError, ValueError):")
+        lines.append("        d = None")
+        lines.append("    %s = d if d is not None and d.tzinfo is _UTC else _c%d(v)" % (store, index))
+    elif kind == "datetime":
+        # the server's own form, 2016-01-06T15:33:00.813162Z, parsed inline; anything else
+        # (another offset, no fraction, an error) goes through the field's converter
+        lines.append("if v is None:")
+        lines.append("    %s = None" % store)
+        lines.append("elif v.__class__ is str and len(v) == 27 and v[26] == 'Z':")
+        lines.append("    try:")
+        lines.append("        %s = %s" % (store, datetime_expr))
+        lines.append("    except ValueError:")
+        lines.append("        %s = _c%d(v)" % (store, index))
+        lines.append("else:")
+        lines.append("    %s = _c%d(v)" % (store, index))
+    elif kind == "convert":
+        lines.append("%s = None if v is None else _c%d(v)" % (store, index))
+    elif kind == "object":
+        lines.append("%s = None if v is None else %s" % (store, children[index] % "v"))
+    elif kind == "object_list":
+        lines.append("if v is None:")
+        lines.append("    %s = None" % store)
+        lines.append("elif v.__class__ is list:")
+        lines.append("    %s = [%s for x in v] if v else v" % (store, children[index] % "x"))
+        lines.append("else:")
+        lines.append("    %s = _f%d.deserialize(v)" % (store, index))
+    elif kind == "object_dict":
+        lines.append("if v is None:")
+        lines.append("    %s = None" % store)
+        lines.append("elif v.__class__ is dict:")
+        lines.append("    %s = {k: %s for k, x in v.items()}" % (store, children[index] % "x"))
+        lines.append("else:")
+        lines.append("    %s = _f%d.deserialize(v)" % (store, index))
+    else:  # custom: the field's own deserialize sees every value, null included
+        lines.append("%s = _f%d.deserialize(v)" % (store, index))
+    return [indent + line for line in lines]
 
 
 def _child_call(namespace: Dict[str, Any], index: int, item_class: Any) -> str:

@@ -59,9 +59,12 @@ _share = _SHARED_STRINGS.setdefault
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
 _fromisoformat = datetime.datetime.fromisoformat
+_UTC = datetime.timezone.utc
 #: How a datetime in the server's form (``2016-01-06T15:33:00.813162Z``, in ``v``) is parsed: from
-#: Python 3.11 fromisoformat reads the ``Z`` itself, before it the offset is written out.
-_SERVER_DATETIME = "_fromisoformat(v)" if sys.version_info >= (3, 11) else "_fromisoformat(v[:26] + '+00:00')"
+#: Python 3.11 fromisoformat reads the ``Z``, and every ISO form the same way as
+#: :func:`~temba_client.utils.parse_iso8601` (giving ``timezone.utc`` itself for UTC); before it
+#: the offset is written out.
+_SERVER_DATETIME = _codegen.ANY_UTC if sys.version_info >= (3, 11) else "_fromisoformat(v[:26] + '+00:00')"
 
 
 class TembaField(Generic[V], metaclass=ABCMeta):
@@ -404,6 +407,7 @@ _HELPERS = {
     "_share": _share,
     "_keep_extra": _keep_extra,
     "_fromisoformat": _fromisoformat,
+    "_UTC": _UTC,
     "_server_datetime_expr": _SERVER_DATETIME,
 }
 
