@@ -172,9 +172,18 @@ MODELS = [
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fast_path_gives_what_the_careful_path_gives(cls: Type[TembaObject], data: Any) -> None:
+    item = data.draw(json_object(cls))
+    assert_same_both_ways(cls, item)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__name__)
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_fast_path_gives_what_the_careful_path_gives_many_more(cls: Type[TembaObject], data: Any) -> None:
     item = data.draw(json_object(cls))
     assert_same_both_ways(cls, item)
 
