@@ -21,12 +21,13 @@ setup(
     # known credential leaks (Proxy-Authorization on redirects, verify=False sticking, .netrc).
     install_requires=["requests>=2.32.4", "urllib3>=2.6.0", "python-dateutil>=2.8"],
     extras_require={
-        "fast": ["orjson>=3.9"],
+        "fast": ["orjson>=3.9", "msgspec>=0.18"],
         "test": [
             "pytest>=7",
             "pytest-cov>=4",
             "hypothesis>=6",
             "orjson>=3.9",
+            "msgspec>=0.18",
             "mypy>=1.8",
             "pyright[nodejs]>=1.1.380",
             "types-requests",

@@ -8,7 +8,7 @@ and rapidpro-python both install the import name ``temba_client``):
   ``temba_client/_json.py``); also runs the http.client + orjson floor;
 - ``temba-msgspec``: the same checkout with ``orjson`` and ``msgspec``, made only when the package
   has a msgspec path (its source names msgspec), and measured only when, with msgspec installed,
-  ``temba_client._json.BACKEND`` names it;
+  the client decodes pages with it (``temba_client._typed.AVAILABLE``);
 - ``rapidpro``: ``rapidpro-python==2.22.2``, on Python 3.12 or newer only (it requires it).
 """
 
@@ -143,11 +143,12 @@ def venv(interpreter: Interpreter, name: str) -> str:
 
 
 def json_backend(python: str) -> str:
-    """``temba_client._json.BACKEND`` in a virtualenv ("" when the module or the name is missing).
+    """What ``temba_client`` decodes pages with in a virtualenv (``workload.json_backend``: ``msgspec``
+    when its typed page decoding is on, else ``temba_client._json.BACKEND``; "" for neither).
 
     :param python: the virtualenv's python
     """
-    code = "import temba_client._json as j; print(getattr(j, 'BACKEND', ''))"
+    code = "import workload; print(workload.json_backend())"
     done = subprocess.run([python, "-c", code], capture_output=True, text=True, cwd=str(HERE))
     return done.stdout.strip() if done.returncode == 0 else ""
 
@@ -177,10 +178,10 @@ def prepare(interpreter: Interpreter) -> Tuple[Dict[str, str], List[str]]:
         if variant.backend and not variant.is_floor:
             backend = json_backend(python)
             if variant is TEMBA_MSGSPEC and backend != variant.backend:
-                notes.append("temba+msgspec: skipped, temba_client._json.BACKEND is %r with msgspec" % backend)
+                notes.append("temba+msgspec: skipped, the client decodes pages with %r with msgspec" % backend)
                 continue
             if backend != variant.backend:
-                notes.append("%s: WARNING, temba_client._json.BACKEND is %r, not %r" % (
+                notes.append("%s: WARNING, the client decodes pages with %r, not %r" % (
                     variant.name, backend, variant.backend))  # fmt: skip
         pythons[variant.name] = python
     return pythons, notes

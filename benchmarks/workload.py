@@ -72,11 +72,20 @@ def field_names(cls: Any) -> List[str]:
 
 
 def json_backend() -> str:
-    """What the installed ``temba_client`` decodes responses with (empty for rapidpro-python)."""
+    """What the installed ``temba_client`` decodes pages with: ``msgspec`` when its typed page
+    decoding is on (``temba_client._typed``), else ``temba_client._json.BACKEND`` (empty for
+    rapidpro-python)."""
     try:
         from temba_client import _json
     except ImportError:
         return ""
+    try:
+        from temba_client import _typed
+
+        if _typed.AVAILABLE:
+            return "msgspec"
+    except ImportError:
+        pass
     return str(getattr(_json, "BACKEND", ""))
 
 

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import requests
 
+from . import _typed
 from .exceptions import TembaBadResponseError
 from .serialization import TembaObject, Transformer
 
@@ -82,6 +83,8 @@ class CursorIterator(Generic[T]):
         self.retry_on_rate_exceed = retry_on_rate_exceed
         self.transformer = transformer
         self._followed: Set[_Query] = set()  # the queries of the pages fetched so far
+        # with msgspec installed, pages are decoded straight into objects (see temba_client._typed)
+        self._decode = _typed.page_decoder(clazz) if transformer is None else None
 
     def __iter__(self) -> CursorIterator[T]:
         return self
@@ -102,15 +105,25 @@ class CursorIterator(Generic[T]):
             raise StopIteration
 
         query = _query_of(self._url, self._params)
-        page = self._transport.request(
-            "GET", self._url, params=self._params, retry_on_rate_exceed=self.retry_on_rate_exceed
-        )
-        if not isinstance(page, dict) or not isinstance(page.get("results"), list):
+        if self._decode is None:
+            page = self._transport.request(
+                "GET", self._url, params=self._params, retry_on_rate_exceed=self.retry_on_rate_exceed
+            )
+        else:  # (a transport of 2.22's signature would not take decode=)
+            page = self._transport.request(
+                "GET",
+                self._url,
+                params=self._params,
+                retry_on_rate_exceed=self.retry_on_rate_exceed,
+                decode=self._decode,
+            )
+        typed = isinstance(page, _typed.TypedPage)
+        if not typed and (not isinstance(page, dict) or not isinstance(page.get("results"), list)):
             raise self._bad_page("a page with a list of results")
-        next_url = page.get("next")
+        next_url = page.next if typed else page.get("next")
         if next_url is not None and not isinstance(next_url, str):
             raise self._bad_page("a next link that is a URL or null, not %s" % type(next_url).__name__)
-        results = self.clazz.deserialize_list(page["results"], self.transformer)
+        results: List[T] = page.objects if typed else self.clazz.deserialize_list(page["results"], self.transformer)
         follow = self._follow(next_url) if results and next_url else None
         self._followed.add(query)
         if follow is not None and _query_of(follow, None) in self._followed:

@@ -165,6 +165,7 @@ class Transport:
         body: Any = None,
         files: Optional[Mapping[str, Any]] = None,
         retry_on_rate_exceed: Optional[bool] = None,
+        decode: Optional[Callable[[bytes], Any]] = None,
     ) -> Any:
         """Sends a request and returns its parsed JSON body (None for an empty body).
 
@@ -175,6 +176,9 @@ class Transport:
         :param files: multipart parts, as ``requests`` takes them (instead of ``body``)
         :param retry_on_rate_exceed: on a 429, sleep for its ``Retry-After`` and try again (None:
             the transport's default)
+        :param decode: a function given the body of a successful answer first (e.g. a typed page
+            decoder, see :mod:`temba_client._typed`): what it returns is returned, unless None, in
+            which case the body is parsed as JSON as usual
         :raises ValueError: if the body cannot be sent as JSON (nothing was sent)
         :raises TembaException: a subclass for each kind of failure
         """
@@ -231,6 +235,10 @@ class Transport:
                         deadline += wait
                     continue
 
+            if decode is not None and 200 <= answer.status < 300 and answer.content:
+                decoded = decode(answer.content)
+                if decoded is not None:
+                    return decoded
             return parse_answer(where, answer, self._redactor)
 
     # ------------------------------------------------------------------------------------------
