@@ -89,7 +89,7 @@ def generate(
     keys = set()
     optional = []  # the keys the server leaves out rather than sending null
     fast = True  # whether the model gets the fast path (see below)
-    converts: List[Tuple[str, str]] = []  # (attribute, kind) of each field, in order
+    kinds: List[str] = []  # the kind of each field, in order
     children: Dict[int, str] = {}  # the call that builds a nested object from %s, by field index
     for index, (attr, field) in enumerate(fields.items()):
         src = field.src or attr
@@ -99,15 +99,13 @@ def generate(
             fast = False
         if field.omit_none:
             optional.append(src)
-        namespace["_f%d" % index] = field
         kind = kind_of(field)
         if kind == "custom":  # a user's field class is called once per value, as it always was
             fast = False
-        if kind in ("datetime", "convert"):
-            namespace["_c%d" % index] = field._value_converter()
-        elif kind.startswith("object"):
+        bind_field(namespace, index, field, kind)
+        if kind.startswith("object"):
             children[index] = _child_call(namespace, index, field.item_class)  # type: ignore[attr-defined]
-        converts.append((attr, kind))
+        kinds.append(kind)
 
     lines: List[str] = [
         "def deserialize(cls, item):",
@@ -137,7 +135,7 @@ def generate(
             read = "item[%r]" % src
             if field.omit_none:
                 read = "(item[%r] if full else None)" % src
-            lines.extend(_convert(attr, converts[index][1], index, read, children, datetime_expr, "            "))
+            lines.extend(convert_lines(attr, kinds[index], index, read, children, datetime_expr, "            "))
         lines.append("            return obj")
         lines.append("        except KeyError:")
         lines.append("            _skip = %d" % SKIP_AFTER_MISS)
@@ -152,7 +150,7 @@ def generate(
             lines.append("    if v is None:")
             lines.append("        v = get(%r)" % field.fallback_src)
             read = "v"
-        lines.extend(_convert(attr, converts[index][1], index, read, children, datetime_expr, "    "))
+        lines.extend(convert_lines(attr, kinds[index], index, read, children, datetime_expr, "    "))
 
     # Keys the model does not declare (a newer server's fields) are kept: here, on the careful
     # path, every object's keys are looked up in the declared ones (one set lookup per key, in C),
@@ -163,16 +161,37 @@ def generate(
     lines.append("    return obj")
 
     source = "\n".join(lines) + "\n"
-    filename = "<temba_client %s.deserialize>" % cls.__qualname__
-    exec(compile(source, filename, "exec"), namespace)  # our own generated source, see above
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    function = namespace["deserialize"]
+    function = compile_function(source, "deserialize", "%s.deserialize" % cls.__qualname__, namespace)
     function.__qualname__ = "%s.deserialize" % cls.__qualname__
     function.__module__ = cls.__module__
     return function, source
 
 
-def _convert(
+def compile_function(source: str, function: str, shown_as: str, namespace: Dict[str, Any]) -> Any:
+    """Runs generated source that defines a function in ``namespace`` and returns the function;
+    the source is registered with :mod:`linecache` as ``<temba_client SHOWN_AS>``, so tracebacks
+    show it.
+
+    :param source: the source
+    :param function: the name of the function it defines
+    :param shown_as: what the source is shown as, e.g. ``Label.deserialize``
+    :param namespace: the globals of the generated function (its helpers)
+    """
+    filename = "<temba_client %s>" % shown_as
+    exec(compile(source, filename, "exec"), namespace)  # our own generated source, see above
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace[function]
+
+
+def bind_field(namespace: Dict[str, Any], index: int, field: Any, kind: str) -> None:
+    """Puts into ``namespace`` the names the lines of :func:`convert_lines` use for field ``index``:
+    ``_fN``, the field, and ``_cN``, its converter (for the kinds that call one)."""
+    namespace["_f%d" % index] = field
+    if kind in ("datetime", "convert"):
+        namespace["_c%d" % index] = field._value_converter()
+
+
+def convert_lines(
     attr: str, kind: str, index: int, read: str, children: Dict[int, str], datetime_expr: str, indent: str
 ) -> List[str]:
     """The lines that read one field's JSON value with the expression ``read``, convert it, and

@@ -21,7 +21,6 @@ even when it is installed.
 
 from __future__ import annotations
 
-import linecache
 import os
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Type
@@ -58,8 +57,8 @@ class TypedPage:
 #: Each model class's page decoder (None: it has none), made on first use.
 _DECODERS: Dict[type, Optional[Callable[[bytes], Optional[TypedPage]]]] = {}
 _LOCK = threading.Lock()
-#: The generated source of each model class's conversion function.
-_SOURCES: Dict[type, str] = {}
+#: Each model class's Struct type, conversion function and its source, made once (under _LOCK).
+_BUILT: Dict[type, Tuple[Any, Callable[[Any], Any], str]] = {}
 _List: Any = List
 _Dict: Any = Dict
 _Optional: Any = Optional
@@ -83,10 +82,9 @@ def page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
 
 
 def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
-    built: Dict[type, Tuple[Any, Callable[[Any], Any]]] = {}
-    if _model(cls, built) is None:
+    if _model(cls) is None:
         return None
-    struct, convert = built[cls]
+    struct, convert, _ = _BUILT[cls]
 
     page_type = _msgspec.defstruct("Page", [("results", _List[struct]), ("next", Any, None)], gc=False)
     decode = _msgspec.json.Decoder(page_type).decode
@@ -104,11 +102,11 @@ def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPa
     return decode_page
 
 
-def _model(cls: Any, built: Dict[type, Tuple[Any, Callable[[Any], Any]]]) -> Optional[Any]:
+def _model(cls: Any) -> Optional[Any]:
     """Makes the Struct type and the conversion function of a model class (and of its nested
-    models) into ``built``; returns the Struct type, or None if the class cannot have one."""
-    if cls in built:
-        return built[cls][0]
+    models) into ``_BUILT``, once; returns the Struct type, or None if the class cannot have one."""
+    if cls in _BUILT:
+        return _BUILT[cls][0]
     function = getattr(cls, "_deserialize_function", None)
     if function is None or getattr(cls.deserialize, "__func__", None) is not function:
         return None  # the class (or a base) overrides deserialize: it is called as it is
@@ -129,34 +127,32 @@ def _model(cls: Any, built: Dict[type, Tuple[Any, Callable[[Any], Any]]]) -> Opt
         kind = _kind_of(field)
         struct_attr = "f%d" % index  # a name of ours: no field name can clash with msgspec's own
         annotation: Any = Any
-        code["_f%d" % index] = field
-        if kind in ("datetime", "convert"):
-            code["_c%d" % index] = field._value_converter()
-        elif kind.startswith("object"):
+        _codegen.bind_field(code, index, field, kind)
+        if kind.startswith("object"):
             item_class: Any = field.item_class
-            child = _model(item_class, built)
+            child = _model(item_class)
             if child is None:  # decoded as plain values, built by the child's own deserialize
                 children[index] = _codegen._child_call(code, index, item_class)
             else:
-                code["_t%d" % index] = built[item_class][1]
+                code["_t%d" % index] = _BUILT[item_class][1]
                 children[index] = "_t%d(%%s)" % index
                 # the types are made at run time: typing's generics, through Any for type checkers
                 annotation = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}[kind]
                 annotation = _Optional[annotation]
         struct_fields.append((struct_attr, annotation, _msgspec.field(default=None, name=field.src or attr)))
         lines.extend(
-            _codegen._convert(
+            _codegen.convert_lines(
                 attr, kind, index, "s.%s" % struct_attr, children, str(_HELPERS["_server_datetime_expr"]), "    "
             )
         )
     lines.append("    return obj")
     struct = _msgspec.defstruct("%sStruct" % cls.__name__, struct_fields, forbid_unknown_fields=True, gc=False)
     source = "\n".join(lines) + "\n"
-    filename = "<temba_client %s typed convert>" % cls.__qualname__
-    exec(compile(source, filename, "exec"), code)  # our own generated source, see above
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    _SOURCES[cls] = source
-    built[cls] = (struct, code["convert"])
+    _BUILT[cls] = (
+        struct,
+        _codegen.compile_function(source, "convert", "%s typed convert" % cls.__qualname__, code),
+        source,
+    )
     return struct
 
 
@@ -168,4 +164,4 @@ def source_of(cls: Type[TembaObject]) -> Optional[str]:
     """
     if page_decoder(cls) is None:
         return None
-    return _SOURCES.get(cls)
+    return _BUILT[cls][2]

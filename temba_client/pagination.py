@@ -105,18 +105,9 @@ class CursorIterator(Generic[T]):
             raise StopIteration
 
         query = _query_of(self._url, self._params)
-        if self._decode is None:
-            page = self._transport.request(
-                "GET", self._url, params=self._params, retry_on_rate_exceed=self.retry_on_rate_exceed
-            )
-        else:  # (a transport of 2.22's signature would not take decode=)
-            page = self._transport.request(
-                "GET",
-                self._url,
-                params=self._params,
-                retry_on_rate_exceed=self.retry_on_rate_exceed,
-                decode=self._decode,
-            )
+        page = self._transport.request(
+            "GET", self._url, params=self._params, retry_on_rate_exceed=self.retry_on_rate_exceed, decode=self._decode
+        )
         typed = isinstance(page, _typed.TypedPage)
         if not typed and (not isinstance(page, dict) or not isinstance(page.get("results"), list)):
             raise self._bad_page("a page with a list of results")

@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 import requests
 import urllib3
@@ -106,17 +106,26 @@ class Redactor:
         return text
 
 
-def parse_answer(where: str, answer: Answer, redactor: Redactor) -> Any:
+def parse_answer(
+    where: str, answer: Answer, redactor: Redactor, decode: Optional[Callable[[bytes], Any]] = None
+) -> Any:
     """Returns the JSON of a successful answer, or raises the exception its status calls for.
 
     :param where: the request as messages name it, e.g. ``"GET https://host/api/v2/contacts.json?urn=***"``
     :param answer: the server's answer
     :param redactor: removes the token from what the messages quote
+    :param decode: given a successful answer's body first (a typed page decoder, see
+        :mod:`temba_client._typed`): what it returns is returned, unless None, in which case the
+        body is parsed as JSON
     """
     status = answer.status
     if 200 <= status < 300:
         if not answer.content:
             return None
+        if decode is not None:
+            decoded = decode(answer.content)
+            if decoded is not None:
+                return decoded
         parsed, ok = _loads(answer.content)
         if not ok:
             raise TembaBadResponseError(_http_error("Invalid JSON in the response to %s" % where, answer, redactor))

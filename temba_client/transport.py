@@ -235,11 +235,7 @@ class Transport:
                         deadline += wait
                     continue
 
-            if decode is not None and 200 <= answer.status < 300 and answer.content:
-                decoded = decode(answer.content)
-                if decoded is not None:
-                    return decoded
-            return parse_answer(where, answer, self._redactor)
+            return parse_answer(where, answer, self._redactor, decode)
 
     # ------------------------------------------------------------------------------------------
     # Sending
