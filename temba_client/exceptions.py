@@ -256,3 +256,49 @@ class TembaStateError(TembaException):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class TembaExportError(TembaException):
+    """One or more streams of an export or a sync failed (the others ran to their end or their stop).
+
+    :attr:`results` maps every stream asked for to its
+    :class:`~temba_client.export.StreamResult` (``written``, ``complete``, ``error``); the first
+    failure is also the exception's ``__cause__``. What was committed before a failure is kept: run
+    the same export again to continue.
+
+    :param message: one line naming the failed streams and their errors
+    :param results: every stream's result
+    """
+
+    def __init__(self, message: str, results: Optional[Any] = None) -> None:
+        super().__init__(message)
+        self.message = _one_line(message)
+        #: every stream's :class:`~temba_client.export.StreamResult`, by stream name
+        self.results = dict(results or {})
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.message, self.results))
+
+
+class TembaLockedError(TembaException):
+    """Another export or sync (this or another process) is writing to the same directory or state
+    file: two at once would interleave their pages, so the second stops before touching anything.
+
+    :param path: the directory (or state file) that is in use
+    :param pid: the process that holds it, when it could be read
+    """
+
+    def __init__(self, path: str, pid: Optional[int] = None) -> None:
+        super().__init__(path, pid)
+        #: the directory or state file in use
+        self.path = path
+        #: the process id of the run that holds it (None if unknown)
+        self.pid = pid
+        self.message = "another export is writing to %s%s" % (path, " (pid %d)" % pid if pid else "")
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.path, self.pid))

@@ -1,8 +1,9 @@
 """The export engine's big streams (contacts, messages, runs) as a generator of pages, with the
 engine's checkpoints kept in a dict that dlt commits with the load.
 
-The engine (:class:`~temba_client.export.streams.StreamRunner`) pushes pages to a handler and calls
-a save callback after each checkpoint; a dlt resource pulls. The engine runs in a thread that hands
+The engine (:class:`~temba_client.export.streams.StreamRunner`) pushes pages to a handler and, through
+its one commit step (:func:`~temba_client.export.state.commit`), publishes a copy of its state
+after each page was handed over; a dlt resource pulls. The engine runs in a thread that hands
 each page, then a copy of its state, through a queue of one: the generator yields the page, then
 stores the copy in the resource's state. The state dlt commits therefore never runs ahead of the
 pages dlt was given:
@@ -149,9 +150,9 @@ def engine_pages(
     _check_spool(private, workdir)
     channel = _Channel()
 
-    def save() -> None:
-        _mark_spool(private, workdir)
-        channel.put("state", copy.deepcopy(private))
+    def save(snapshot: Dict[str, Any]) -> None:  # a copy whose pages were handed over already
+        _mark_spool(snapshot, workdir)
+        channel.put("state", snapshot)
 
     def produce() -> None:
         end: Tuple[str, Any] = ("end", None)

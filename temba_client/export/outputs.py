@@ -1,9 +1,10 @@
 """Where exported objects go: JSON Lines (optionally gzipped), CSV, plain records, and the optional
 pandas / Parquet forms (the core never imports those libraries).
 
-File writers buffer one page and write it at :meth:`Writer.commit`, which returns the file's
-committed size: the state keeps that number, and a rerun first cuts the file back to it, so a page
-written after the last checkpoint is never written twice. A gzipped file gets one gzip member per
+File writers buffer one page and write it at :meth:`Writer.make_durable`, which returns the file's
+committed size and the digest of its last bytes: the state keeps them (see
+:mod:`~temba_client.export.state`), and a rerun first checks the file and cuts it back to that
+size, so a page written after the last checkpoint is never written twice. A gzipped file gets one gzip member per
 page (gzip readers read such a file as one stream), so it can be cut between any two pages.
 """
 
@@ -17,9 +18,11 @@ import io
 import json
 import os
 from collections.abc import Iterable
-from typing import Any, Callable, Dict, List, Optional, Type
+from typing import Any, Callable, Dict, List, Optional, Tuple, Type
 
+from ..exceptions import TembaStateError
 from ..serialization import TembaObject, extra_fields
+from .state import TAIL, append_durably, digest_of, read_tail
 
 FORMATS = ("jsonl", "jsonl.gz", "csv")
 
@@ -117,6 +120,23 @@ def write_parquet(objects: Iterable[TembaObject], path: str, flatten: bool = Fal
     return len(rows)
 
 
+#: Line breaks that ``json.dumps(ensure_ascii=False)`` leaves raw but that ``str.splitlines()`` and
+#: JavaScript split on: written as ``\\u`` escapes (same JSON value), one record stays one line.
+_LINE_BREAKS = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_line(record: Any) -> str:
+    """One JSON Lines line: UTF-8 text, with U+0085, U+2028 and U+2029 escaped.
+
+    :param record: a JSON-serializable value
+    """
+    text = json.dumps(record, ensure_ascii=False)
+    for char, escape in _LINE_BREAKS.items():
+        if char in text:
+            text = text.replace(char, escape)
+    return text + "\n"
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
@@ -136,13 +156,19 @@ def _csv_row(record: Dict[str, Any]) -> Dict[str, Any]:
 
 
 class Writer:
-    """Appends objects to a file page by page; :meth:`commit` makes a page durable.
+    """Appends objects to a file page by page; :meth:`make_durable` writes a page and syncs it.
+
+    The file only changes in two ways: a page appended at :meth:`make_durable` (the state records
+    it afterwards, see :mod:`~temba_client.export.state`), and a cut back to a size the state
+    already records (the tail of a killed run, at opening; a rewind, at :meth:`published`). It is
+    never cut upward: a file shorter than the size asked for is refused, not padded.
 
     :param path: the file
     :param fmt: ``"jsonl"``, ``"jsonl.gz"`` or ``"csv"``
     :param model: the objects' class (CSV columns are its fields)
     :param committed: the size the file had at the last checkpoint: anything after it is cut off
         (None: start a new file)
+    :raises TembaStateError: the file is shorter than ``committed`` (or missing)
     """
 
     def __init__(self, path: str, fmt: str, model: Type[TembaObject], committed: Optional[int] = None) -> None:
@@ -153,13 +179,25 @@ class Writer:
         self.columns: List[str] = list(model._fields)
         self._pending: List[str] = []
         self.records: int = 0
+        self.size: int = committed or 0
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)
-        with open(path, "ab") as out:
-            out.truncate(committed or 0)
-        self.size: int = committed or 0
-        if fmt == "csv" and self.size == 0:
+        with open(path, "ab") as out:  # creates a missing file; appends nothing
+            actual = os.fstat(out.fileno()).st_size
+            if actual < self.size:
+                raise TembaStateError(
+                    "%s is shorter than its committed size (%d < %d bytes)" % (path, actual, self.size)
+                )
+            if actual > self.size:  # the uncommitted tail of a run that stopped before its commit
+                out.truncate(self.size)
+                os.fsync(out.fileno())
+        self._tail = read_tail(path, self.size) if self.size else b""
+        self._cut = False
+        self._header()
+
+    def _header(self) -> None:
+        if self.fmt == "csv" and self.size == 0:
             self._pending.append(self._csv_line(self.columns))
 
     def _csv_line(self, cells: List[Any]) -> str:
@@ -176,28 +214,57 @@ class Writer:
             record = obj.serialize()
             self._pending.append(self._csv_line([_csv_cell(record.get(column)) for column in self.columns]))
         else:
-            self._pending.append(json.dumps(obj.serialize(), ensure_ascii=False) + "\n")
+            self._pending.append(json_line(obj.serialize()))
         self.records += 1
 
-    def commit(self) -> int:
-        """Writes the page to disk (flushed and synced) and returns the file's size, to keep in the state."""
-        if self._pending:
+    def rewind(self, size: int) -> None:
+        """Goes back to ``size`` (a partial archive that was rolled up, a small endpoint read again):
+        the page being written is dropped; the file is cut once the state records ``size``.
+
+        :param size: a size at most the committed one
+        """
+        if size > self.size:
+            raise ValueError("Cannot rewind %s forward (%d > %d)" % (self.path, size, self.size))
+        self._pending, self.records = [], 0
+        self.size = size
+        self._tail = read_tail(self.path, size) if size else b""
+        self._cut = True
+        self._header()
+
+    def make_durable(self) -> Tuple[int, Optional[str]]:
+        """Appends the pending page (flushed and synced) and returns the committed size and the
+        digest of the bytes before it, for the state. After a :meth:`rewind`, nothing is appended
+        until the state has recorded the smaller size."""
+        if self._pending and not self._cut:
             data = "".join(self._pending).encode("utf-8")
             if self.fmt == "jsonl.gz":
                 data = gzip.compress(data, compresslevel=6)
-            with open(self.path, "ab") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            append_durably(self.path, data)
             self.size += len(data)
+            self._tail = (self._tail + data)[-TAIL:]
             self._pending = []
-        return self.size
+        return self.size, digest_of(self._tail)
+
+    def published(self) -> None:
+        """Cuts the file back to its committed size after a rewind (the state records it now)."""
+        if self._cut:
+            with open(self.path, "ab") as out:
+                if os.fstat(out.fileno()).st_size > self.size:
+                    out.truncate(self.size)
+                    os.fsync(out.fileno())
+            self._cut = False
+
+    def commit(self) -> int:
+        """Writes the page to disk (flushed and synced) and returns the file's size."""
+        size, _digest = self.make_durable()
+        self.published()
+        return size
 
 
 class CallbackSink:
     """A sink that hands each committed page to a function instead of a file: the function runs at
-    :meth:`commit`, before the state moves on, so a page whose handler failed comes again on the
-    next run (handlers should upsert by id).
+    :meth:`make_durable`, before the state moves on, so a page whose handler failed comes again on
+    the next run (handlers should upsert by id).
 
     :param handler: called with each page's objects, oldest first
     :param committed: records handed over before (the state's count)
@@ -217,10 +284,23 @@ class CallbackSink:
         self._pending.append(obj)
         self.records += 1
 
-    def commit(self) -> int:
+    def rewind(self, size: int) -> None:
+        """Nothing to undo: the handler had those records and gets them again (it upserts).
+
+        :param size: ignored
+        """
+
+    def make_durable(self) -> Tuple[int, Optional[str]]:
         """Hands the page to the handler; returns the count of records handed over so far."""
         if self._pending:
             page, self._pending = self._pending, []
             self.handler(page)
             self.size += len(page)
-        return self.size
+        return self.size, None
+
+    def published(self) -> None:
+        """Nothing to do after the state recorded the page."""
+
+    def commit(self) -> int:
+        """Hands the page to the handler; returns the count of records handed over so far."""
+        return self.make_durable()[0]

@@ -70,6 +70,7 @@ def paced_pages(
     scope: str,
     work: Optional[WorkBudget] = None,
     resume_cursor: Optional[str] = None,
+    waits: Optional[WorkBudget] = None,
 ) -> Iterator[Tuple[List[TembaObject], Optional[str]]]:
     """Yields ``(page, cursor of the next page)``, each request paced by ``budget`` and retried after
     a 429 (the failed page is fetched again: the iterator did not move).
@@ -79,13 +80,14 @@ def paced_pages(
     :param scope: the query's throttle scope
     :param work: stops (:class:`~temba_client.export.pacing.StopRequested`) before a page once spent
     :param resume_cursor: a cursor to start from
+    :param waits: whose stop ends a wait for the budget (default: ``work``)
     """
     pages = query.iterfetches(retry_on_rate_exceed=False, resume_cursor=resume_cursor)
     fetch: Callable[[], Optional[List[TembaObject]]] = lambda: next(pages, None)  # noqa: E731
     while not pages.finished:  # (a spent budget must not hold back the end of a query)
         if work is not None:
             work.check(scope)
-        page = budget.call(scope, fetch)
+        page = budget.call(scope, fetch, waits or work)
         if page is None:
             return
         if work is not None:
@@ -93,11 +95,15 @@ def paced_pages(
         yield page, pages.get_cursor()
 
 
-def list_all(query: CursorQuery[Any], budget: RateBudget, scope: str = "v2") -> List[Any]:
-    """Every object of a (small) query, each page paced.
+def list_all(
+    query: CursorQuery[Any], budget: RateBudget, scope: str = "v2", work: Optional[WorkBudget] = None
+) -> List[Any]:
+    """Every object of a (small) query, each page paced; a listing is read whole (the work
+    budget's limits do not apply), but a stop asked for ends a wait at once.
 
     :param query: a query from one of the client's ``get_*`` methods
     :param budget: the rate budget
     :param scope: the query's throttle scope
+    :param work: the run's work budget, for its stop
     """
-    return [obj for page, _ in paced_pages(query, budget, scope) for obj in page]
+    return [obj for page, _ in paced_pages(query, budget, scope, waits=work) for obj in page]

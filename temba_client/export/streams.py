@@ -1,9 +1,10 @@
 """The engine of one stream: archives first, then the API, with a checkpoint after every page.
 
-A stream's output file only grows at checkpoints: a page is written and synced, then the state
-records the file's new size (and the archive line, watermark, cursor reached). A rerun cuts the
-file back to the recorded size and continues from the recorded position, so a crash loses at most
-one page and writes nothing twice.
+A stream works on a private copy of its state and publishes it only through
+:func:`~temba_client.export.state.commit` (a page is written and synced, then the state records
+the file's new size with the archive line, watermark, cursor reached). A rerun checks the file,
+cuts it back to the recorded size and continues from the recorded position, so a crash loses at
+most one page and writes nothing twice.
 
 - Archives (runs, messages): read oldest first, each line kept if it falls in the export's period;
   a daily archive rolled up into a monthly one mid-export is undone back to its start and the
@@ -20,6 +21,7 @@ one page and writes nothing twice.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import os
@@ -34,6 +36,7 @@ from .outputs import CallbackSink, Writer
 from .pacing import RateBudget, WorkBudget
 from .plan import MEMBERSHIP, days_of, keep_record, plan_archives
 from .sources import Source, list_all, paced_pages, source
+from .state import append_durably, commit, digest_of, read_tail
 
 #: Archive lines read between checkpoints (no requests are spent on them, so re-reading is cheap).
 ARCHIVE_CHECKPOINT_LINES = 5000
@@ -44,7 +47,7 @@ MAX_SLICE_PAGES = 40
 _LONGEST_SLICE_HOURS = 24.0 * 366 * 20
 #: No RapidPro workspace has messages older than this.
 EPOCH = datetime.datetime(2010, 1, 1, tzinfo=datetime.timezone.utc)
-_EXTENSIONS = {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "csv": ".csv"}
+EXTENSIONS = {"jsonl": ".jsonl", "jsonl.gz": ".jsonl.gz", "csv": ".csv"}
 _MODELS: Dict[str, Type[TembaObject]] = {
     "runs": types.Run,
     "messages": types.Message,
@@ -88,11 +91,21 @@ def _iso(value: Optional[datetime.datetime]) -> Optional[str]:
     return format_iso8601(value) if value is not None else None
 
 
+def _utc(value: Optional[datetime.datetime], name: str) -> Optional[datetime.datetime]:
+    """A datetime with a time zone: a naive one is taken as UTC, as the client does elsewhere."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        raise TypeError("%s must be a datetime, not %s" % (name, type(value).__name__))
+    return value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+
+
 class Settings:
     """What an export asks for, shared by its streams.
 
-    :param since: only records at or after this moment (None: from the beginning)
-    :param until: only records before this moment (None: up to now minus ``lag``)
+    :param since: only records at or after this moment (None: from the beginning); a naive datetime
+        is taken as UTC
+    :param until: only records before this moment (None: up to now minus ``lag``); naive: UTC
     :param flow: only runs of this flow UUID
     :param fmt: ``"jsonl"``, ``"jsonl.gz"`` or ``"csv"``
     :param lag: seconds left out at the end of each window, for records still being written
@@ -116,8 +129,9 @@ class Settings:
         archive_checkpoint: int = ARCHIVE_CHECKPOINT_LINES,
         relist_pages: int = RELIST_PAGES,
     ) -> None:
-        if fmt not in _EXTENSIONS:
-            raise ValueError("Output format must be one of %s, not %r" % (", ".join(_EXTENSIONS), fmt))
+        if fmt not in EXTENSIONS:
+            raise ValueError("Output format must be one of %s, not %r" % (", ".join(EXTENSIONS), fmt))
+        since, until = _utc(since, "since"), _utc(until, "until")
         if since and until and since >= until:
             raise ValueError("since must be before until")
         self.since = since
@@ -146,8 +160,9 @@ class StreamRunner:
 
     :param client: the :class:`~temba_client.v2.TembaClient`
     :param name: the stream, e.g. ``"runs"``
-    :param state: this stream's state dict (from :class:`~temba_client.export.state.StateFile`)
-    :param save: writes the state to disk
+    :param state: this stream's published state (the runner works on a private copy of it)
+    :param save: publishes a copy of the stream's state, called by
+        :func:`~temba_client.export.state.commit` once the bytes it counts are durable
     :param settings: the export's settings
     :param out_dir: the output directory
     :param budget: the rate budget shared by every stream
@@ -164,7 +179,7 @@ class StreamRunner:
         client: Any,
         name: str,
         state: Dict[str, Any],
-        save: Callable[[], None],
+        save: Callable[[Dict[str, Any]], None],
         settings: Settings,
         out_dir: str,
         budget: RateBudget,
@@ -176,8 +191,8 @@ class StreamRunner:
     ) -> None:
         self.client = client
         self.source: Source = source(name)
-        self.st = state
-        self._save = save
+        self.st: Dict[str, Any] = copy.deepcopy(state)  # private: published only by commit()
+        self._publish = save
         self.settings = settings
         self.out_dir = out_dir
         self.budget = budget
@@ -187,7 +202,7 @@ class StreamRunner:
         self.now: Callable[[], datetime.datetime] = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self.model: Type[TembaObject] = _MODELS[name]
         self.handler = handler
-        self.path: str = os.path.join(out_dir, name + _EXTENSIONS[settings.fmt])
+        self.path: str = os.path.join(out_dir, name + EXTENSIONS[settings.fmt])
         self.writer: Union[Writer, CallbackSink] = self._sink(state.get("committed"))
         self.written: int = 0
 
@@ -198,16 +213,20 @@ class StreamRunner:
             self.writer.write(obj)
         self.written += len(objects)
 
+    def _save(self, **updates: Any) -> None:
+        """Makes the written page durable, then publishes the state with ``updates``."""
+        self.st.update(updates)
+        commit(self.writer, self.st, self._publish)
+        self.writer.records = 0
+
     def _checkpoint(self, pages: int = 1, **updates: Any) -> None:
-        """Makes the written page durable, then records it and ``updates`` in the state."""
+        """:meth:`_save`, then reports the page to ``progress``."""
         before = self.writer.size
         records = self.writer.records
-        self.st["committed"] = self.writer.commit()
-        self.writer.records = 0
-        self.st.update(updates)
-        self._save()
+        self._save(**updates)
         if self.progress is not None:
-            self.progress(self.source.name, {"records": records, "pages": pages, "bytes": self.writer.size - before})
+            grown = max(0, self.writer.size - before)
+            self.progress(self.source.name, {"records": records, "pages": pages, "bytes": grown})
 
     def _sink(self, committed: Optional[int]) -> Union[Writer, CallbackSink]:
         if self.handler is not None:
@@ -215,11 +234,10 @@ class StreamRunner:
         return Writer(self.path, self.settings.fmt, self.model, committed)
 
     def _rewind(self, size: int) -> None:
-        """Cuts the output back to ``size`` (a partial archive that was rolled up; a handler has
-        had those records already and gets them again from the monthly archive)."""
-        if self.handler is None:
-            self.writer = self._sink(size)
-            self.st["committed"] = size
+        """Goes back to ``size`` (a partial archive that was rolled up; a handler has had those
+        records already and gets them again from the monthly archive); the caller saves next, and
+        the file is cut once the state records the smaller size."""
+        self.writer.rewind(size)
 
     # -- the stream -------------------------------------------------------------------------------
 
@@ -267,7 +285,8 @@ class StreamRunner:
         kind = self.source.archive
         assert kind is not None
         while True:
-            listed = list_all(self.client.get_archives(type=kind, after=start), self.budget)
+            self.work.check_stop()
+            listed = list_all(self.client.get_archives(type=kind, after=start), self.budget, work=self.work)
             current = self.st.get("current")
             keys = {a.key for a in plan_archives(listed, [], [])}
             if current and current["key"] not in keys:  # rolled up while we read it: undo it
@@ -324,7 +343,12 @@ class StreamRunner:
             self.st["current"] = current
         directory = os.path.join(self.out_dir, ".archives")
         progress = self.progress
-        on_bytes = (lambda n: progress(self.source.name, {"bytes": n})) if progress is not None else None
+
+        def on_bytes(count: int) -> None:  # a stop ends a download at its next chunk
+            self.work.check_stop()
+            if progress is not None:
+                progress(self.source.name, {"bytes": count})
+
         try:
             path = self.downloader.download(archive, directory, relist=None, on_bytes=on_bytes)
         except TembaArchiveError:
@@ -416,6 +440,7 @@ class StreamRunner:
         end = parse_iso8601(ps["before"])
         assert end is not None
         spool_path = os.path.join(self.out_dir, ".%s.spool" % src.name)
+        self._check_spool(ps, spool_path)
         # a rerun finishes an archive it was reading first; new archives are read too
         self._late_archives(ps, self._spooled_ids(ps, spool_path))
         while True:
@@ -448,7 +473,8 @@ class StreamRunner:
 
         def any_before(moment: datetime.datetime) -> bool:
             query = self.client.get_messages(before=moment)
-            return bool(self.budget.call(self.source.scope, lambda: query.first(retry_on_rate_exceed=False)))
+            first = lambda: query.first(retry_on_rate_exceed=False)  # noqa: E731
+            return bool(self.budget.call(self.source.scope, first, self.work))
 
         if not any_before(end):
             return None
@@ -461,6 +487,22 @@ class StreamRunner:
                 low = middle
         return low
 
+    def _check_spool(self, ps: Dict[str, Any], spool_path: str) -> None:
+        """Sets a slice in progress back to its start unless the spool on disk is the one its state
+        counted (the spool only caches pages not written yet: reading them again loses nothing)."""
+        current = ps.get("slice")
+        if not current or not current.get("spool"):
+            return
+        size, digest = current["spool"], current.get("spool_digest")
+        try:
+            held = os.path.getsize(spool_path) >= size and (
+                digest is None or digest_of(read_tail(spool_path, size)) == digest
+            )
+        except OSError:
+            held = False
+        if not held:
+            current.update(cursor=None, spool=0, pages=0, spooled=False, spool_digest=None)
+
     def _spooled_ids(self, ps: Dict[str, Any], spool_path: str) -> Set[Any]:
         """The ids in the slice spooled so far (read from the API, not written yet)."""
         current = ps.get("slice")
@@ -472,18 +514,17 @@ class StreamRunner:
     def _spool_slice(self, current: Dict[str, Any], spool_path: str) -> None:
         if current.get("spooled"):  # a rerun after the last page: walking it again would spool it twice
             return
-        with open(spool_path, "ab") as spool:
-            spool.truncate(current["spool"])
+        with open(spool_path, "ab") as spool:  # the pages of a killed run after the last commit go
+            if os.fstat(spool.fileno()).st_size > current["spool"]:  # (never cut upward: see _check_spool)
+                spool.truncate(current["spool"])
         query = self.client.get_messages(after=current["after"], before=current["before"])
         pages = paced_pages(query, self.budget, self.source.scope, self.work, resume_cursor=current["cursor"])
         for page, cursor in pages:
             data = "".join(json.dumps(obj.serialize()) + "\n" for obj in page).encode("utf-8")
-            with open(spool_path, "ab") as spool:
-                spool.write(data)
-                spool.flush()
-                os.fsync(spool.fileno())
+            append_durably(spool_path, data)  # durable before the state counts it
             current["cursor"] = cursor
             current["spool"] += len(data)
+            current["spool_digest"] = digest_of(read_tail(spool_path, current["spool"]))
             current["pages"] = current.get("pages", 0) + (1 if page else 0)
             if cursor is None:
                 current["spooled"] = True

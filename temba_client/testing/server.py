@@ -130,6 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise
             self._reply(record, 500, SERVER_ERROR, "text/html")
             return
+        if record.endpoint == "workspace":  # the rates it applies, for clients that pace themselves
+            extra.update(owner.throttle.policy_headers())
         payload = json.dumps(body).encode() if body is not None else b""
         self._reply(record, status, payload, "application/json", extra)
 

@@ -47,6 +47,21 @@ class Throttle:
         self._history: Dict[str, Deque[float]] = {}
         self._lock = threading.Lock()
 
+    def policy_headers(self) -> Dict[str, str]:
+        """The headers that state this server's rates (sent on ``workspace.json``): the IETF draft's
+        ``RateLimit-Policy`` for the throttled scopes (``"v2.runs";q=60;w=60``: 60 requests per 60
+        seconds), ``X-RapidPro-Unthrottled`` for the others. A real RapidPro sends neither, and
+        the export then paces at its documented defaults."""
+        headers: Dict[str, str] = {}
+        if self.rates:
+            headers["RateLimit-Policy"] = ", ".join(
+                '"%s";q=%d;w=%d' % (scope, limit, period) for scope, (limit, period) in sorted(self.rates.items())
+            )
+        free = [scope for scope in SCOPES if scope not in self.rates]
+        if free:
+            headers["X-RapidPro-Unthrottled"] = ", ".join(free)
+        return headers
+
     def wait_needed(self, scope: str) -> int:
         """0 if a request in ``scope`` may go ahead now (and counts it), else the whole seconds to wait.
 

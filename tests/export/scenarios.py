@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import tempfile
 from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from temba_client.archives import read_archive
+from temba_client.exceptions import TembaException, TembaExportError
 from temba_client.export import RateBudget, Settings, WorkBudget, run_export, sync
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
@@ -79,11 +81,12 @@ def server_state(client: TembaClient, kind: str) -> Dict[Any, Any]:
 
         downloader = ArchiveDownloader()
         archive_kind = kind[:-1]
-        for archive in client.get_archives(type=archive_kind).all():
-            if archive.download_url:
-                path = downloader.download(archive, os.environ.get("TMPDIR", "/tmp") + "/scenario-archives")
-                objects += list(read_archive(path, archive_kind))
-                os.remove(path)
+        with tempfile.TemporaryDirectory() as directory:  # one per call: tests may run side by side
+            for archive in client.get_archives(type=archive_kind).all():
+                if archive.download_url:
+                    path = downloader.download(archive, directory)
+                    objects += list(read_archive(path, archive_kind))
+                    os.remove(path)
     found = {}
     for obj in objects:
         record = obj.serialize()
@@ -265,9 +268,15 @@ class Scenario:
                 except Exception:  # a crash, or a fault that went through
                     complete = False
             else:
-                results = run_export(client, self.streams, self.out, settings, self.budget(), work, progress=hook,
-                                     concurrent=rng.random() < 0.5)  # fmt: skip
-                complete = set(results) == set(self.streams) and all(r.complete for r in results.values())
+                try:
+                    results = run_export(client, self.streams, self.out, settings, self.budget(), work,
+                                         progress=hook, concurrent=rng.random() < 0.5)  # fmt: skip
+                    complete = set(results) == set(self.streams) and all(r.complete for r in results.values())
+                except TembaExportError as ex:  # a crash: every stream's result is in the error
+                    assert set(ex.results) == set(self.streams)
+                    complete = False
+                except TembaException:  # a fault while reading workspace.json, before any stream
+                    complete = False
             if complete and (not troubled or attempt > 0):
                 return
         raise AssertionError("scenario %d never completed" % self.seed)

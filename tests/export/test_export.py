@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from temba_client.exceptions import TembaStateError
+from temba_client.exceptions import TembaArchiveError, TembaExportError, TembaStateError
 from temba_client.export import RateBudget, Settings, WorkBudget, run_export, sync
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
@@ -55,8 +55,10 @@ def test_a_rollup_between_two_runs_writes_no_record_twice(stub, client, tmp_path
     older = serve_archive(stub, runs2, "run", "2017-08-10")
     newer = serve_archive(stub, runs1, "run", "2017-08-12", body=b"broken")
     stub.add_json("GET", "archives", listing([older, newer]))
-    first = run_export(client, ["runs"], str(tmp_path), Settings(lag=0, archive_checkpoint=1), budget=fast())
-    assert first["runs"].error is not None  # the second archive could not be read
+    with pytest.raises(TembaExportError) as failed:  # the second archive could not be read
+        run_export(client, ["runs"], str(tmp_path), Settings(lag=0, archive_checkpoint=1), budget=fast())
+    assert failed.value.results["runs"].error is failed.value.__cause__
+    assert isinstance(failed.value.__cause__, TembaArchiveError) and "runs: TembaArchiveError" in str(failed.value)
     assert [r["id"] for r in lines(tmp_path / "runs.jsonl")] == [r["id"] for r in runs2]
 
     # the dailies are rolled up into a monthly archive holding both days
@@ -132,7 +134,7 @@ def test_failing_requests_then_reruns_lose_nothing(server, tmp_path):
         expected = sorted(c.uuid for c in client.get_contacts())
         server.faults.randomly(seed=rng.randrange(1000), status_503=0.3)
         for _ in range(60):
-            results = run_export(client, ["contacts"], str(tmp_path), Settings(lag=0), fast())
+            results = run_export(client, ["contacts"], str(tmp_path), Settings(lag=0), fast(), raise_errors=False)
             if results["contacts"].complete:
                 break
         assert sorted(exported_ids(tmp_path / "contacts.jsonl", "uuid")) == expected
