@@ -64,7 +64,7 @@ def rates_from_headers(headers: Mapping[str, str]) -> Dict[str, float]:
         name, *params = (part.strip() for part in item.split(";"))
         values = dict(param.partition("=")[::2] for param in params)
         try:
-            quota, window = int(values["q"]), int(values.get("w", "3600"))
+            quota, window = int(values["q"]), int(values["w"])
         except (KeyError, ValueError):
             continue
         if name.strip('"') and quota > 0 and window > 0:

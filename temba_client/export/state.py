@@ -120,7 +120,7 @@ def verify_output(name: str, path: str, section: Optional[Dict[str, Any]]) -> No
     :param section: its published state (None: the state does not know the stream)
     :raises TembaStateError: the file is missing, shorter or altered, or unknown to the state
     """
-    exists = os.path.exists(path)
+    exists = os.path.isfile(path)  # (a directory in its place fails when the stream opens it)
     shown = os.path.basename(path)
     way_out = "to export %s again from the start, add --restart %s (restart=[%r] in Python)" % (name, name, name)
     if section is None or not section.get("committed"):

@@ -38,3 +38,47 @@ def test_missing_settings_and_bad_dates_are_refused(monkeypatch, tmp_path, capsy
     monkeypatch.setenv("RAPIDPRO_TOKEN", "x")
     assert main(["export", "runs", "--out", str(tmp_path), "--since", "yesterday-ish"]) == 2
     assert "not an ISO 8601 date" in capsys.readouterr().err
+
+
+def test_every_subcommand_explains_its_environment_exit_codes_and_arguments(capsys):
+    for command in ([], ["export"], ["sync"], ["archives"]):
+        with pytest.raises(SystemExit) as done:
+            main([*command, "--help"])
+        assert done.value.code == 0
+        text = capsys.readouterr().out
+        for words in ("RAPIDPRO_URL", "RAPIDPRO_TOKEN", "exit status", "130", "143", "  4 "):
+            assert words in text, (command, words)
+        if command:
+            assert "--url" in text and "--token-file" in text and "shows in `ps`" in text
+    with pytest.raises(SystemExit):
+        main(["archives", "--help"])
+    assert "which archives: run or message" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and "(rapidpro-python) 3." in capsys.readouterr().out
+
+
+def test_the_url_and_token_file_options_replace_the_environment(env, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("RAPIDPRO_URL")
+    monkeypatch.delenv("RAPIDPRO_TOKEN")
+    token_file = tmp_path / "token"
+    token_file.write_text(env.token + "\n")
+    out = str(tmp_path / "out")
+    args = ["export", "flows", "--out", out, "--url", env.url, "--token-file", str(token_file)]
+    assert main(args) == 0
+    assert "flows" in capsys.readouterr().out
+    assert main(["export", "flows", "--out", out, "--url", env.url, "--token-file", str(tmp_path / "none")]) == 2
+    assert "cannot read the token file" in capsys.readouterr().err
+    assert main(["export", "flows", "--out", out, "--url", env.url, "--token", "a b"]) == 2
+    err = capsys.readouterr().err
+    assert "usage: rapidpro export" in err and "Traceback" not in err
+
+
+def test_sync_takes_the_options_kept_in_the_directory(env, tmp_path, capsys):
+    out = str(tmp_path)
+    assert main(["export", "contacts", "--out", out, "--since", "2024-01-01", "--format", "csv"]) == 0
+    assert main(["sync", "contacts", "--out", out]) == 0  # csv and the date come from the state
+    assert "complete" in capsys.readouterr().out and not (tmp_path / "contacts.jsonl").exists()
+    assert main(["sync", "contacts", "--out", out, "--format", "jsonl", "--flow", "f"]) == 2
+    err = capsys.readouterr().err
+    assert 'flow none (given "f"), format "csv" (given "jsonl")' in err

@@ -78,7 +78,9 @@ def test_a_rollup_between_two_runs_writes_nothing_twice(tmp_path):
             server.workspace.archive("run", "daily", day)
         with TembaClient(server.url, server.token, max_retries=0) as client:
             settings = Settings(lag=0, archive_checkpoint=1)
-            first = run_export(client, ["runs"], str(tmp_path), settings, fast(), progress=Crasher(6), raise_errors=False)
+            first = run_export(
+                client, ["runs"], str(tmp_path), settings, fast(), progress=Crasher(6), raise_errors=False
+            )
             assert first["runs"].error is not None  # crashed in the January dailies
             server.workspace.rollup("run", "2024-01")
             assert run_export(client, ["runs"], str(tmp_path), settings, fast())["runs"].complete
