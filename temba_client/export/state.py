@@ -75,14 +75,15 @@ def commit(sink: Sink, working: Dict[str, Any], publish: Callable[[Dict[str, Any
     sink.published()
 
 
-def append_durably(path: str, data: bytes) -> None:
+def append_durably(path: str, data: bytes, fresh: bool = False) -> None:
     """Appends ``data`` to a file and syncs it; an error names the file (a full disk...).
 
     :param path: the file
     :param data: the bytes
+    :param fresh: write a new file (replacing any) rather than append
     """
     try:
-        with open(path, "ab") as out:
+        with open(path, "wb" if fresh else "ab") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -239,12 +240,6 @@ class StateFile:
                 "with %s" % (path, differ, held, restart_all)
             )
 
-    @property
-    def options(self) -> Dict[str, Any]:
-        """The options the state was made with."""
-        options: Dict[str, Any] = self.data.get("options") or {}
-        return options
-
     def section(self, name: str) -> Dict[str, Any]:
         """A private working copy of one stream's published state (empty the first time).
 
@@ -290,16 +285,8 @@ class StateFile:
         text = json.dumps(self.data, sort_keys=True, default=str)
         partial = "%s.%d.tmp" % (self.path, os.getpid())
         try:
-            with open(partial, "wb") as out:
-                out.write(text.encode("utf-8"))
-                out.flush()
-                os.fsync(out.fileno())
+            append_durably(partial, text.encode("utf-8"), fresh=True)
             os.replace(partial, self.path)
-        except OSError as ex:
-            _remove(partial)
-            if ex.filename is None:
-                raise OSError(ex.errno, ex.strerror, self.path) from ex
-            raise
         except BaseException:
             _remove(partial)
             raise

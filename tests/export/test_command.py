@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import threading
+import time
 
 import pytest
 
 from temba_client.export.command import main
+from temba_client.export.lock import RunLock
 from temba_client.testing import LocalRapidProServer
 
 
@@ -82,3 +87,40 @@ def test_sync_takes_the_options_kept_in_the_directory(env, tmp_path, capsys):
     assert main(["sync", "contacts", "--out", out, "--format", "jsonl", "--flow", "f"]) == 2
     err = capsys.readouterr().err
     assert 'flow none (given "f"), format "csv" (given "jsonl")' in err
+
+
+def test_each_setup_failure_is_one_line_with_its_exit_status(env, tmp_path, capsys):
+    out = str(tmp_path / "out")
+    assert main(["export", "flows", "--out", out, "--token", "wrong"]) == 4
+    assert "refused the token" in capsys.readouterr().err and not os.path.exists(out)
+    assert main(["export", "flows", "--out", out, "--url", env.url + "/nothing/here"]) == 4
+    assert "no RapidPro workspace API at" in capsys.readouterr().err and not os.path.exists(out)
+    env.faults.add(500, endpoint="workspace", times=2)
+    assert main(["export", "flows", "--out", out, "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.strip().splitlines()[-1].endswith("(TembaHttpError)")
+    assert main(["export", "flows", "--out", out]) == 0
+    with RunLock(os.path.join(out, ".rapidpro-lock"), out):
+        assert main(["export", "flows", "--out", out]) == 4
+    assert capsys.readouterr().err.strip().endswith("another export is writing to %s (pid %d)" % (out, os.getpid()))
+    with open(os.path.join(out, ".rapidpro-state.json"), "w") as stream:
+        stream.write("{")
+    assert main(["export", "flows", "--out", out]) == 4
+    assert "is not valid JSON" in capsys.readouterr().err
+    assert main(["export", "flows", "--out", out, "--restart", "flows"]) == 0
+    assert main(["archives", "run"]) == 0
+    assert "records" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:
+        main(["export", "flows", "--out", out, "--rate", "nan"])
+    assert usage.value.code == 2 and "must be more than 0" in capsys.readouterr().err
+
+
+def test_sigterm_stops_a_paced_export_at_once(env, tmp_path, capsys):
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    started = time.monotonic()
+    assert main(["export", "runs", "messages", "contacts", "--out", str(tmp_path), "--rate", "240"]) == 143
+    assert time.monotonic() - started < 5
+    output = capsys.readouterr()
+    assert output.err.strip().endswith("stopped: run the same command again to continue") and "stopped;" in output.out
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the command's handlers are gone

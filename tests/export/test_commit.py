@@ -7,6 +7,8 @@ import json
 import math
 import os
 import pickle
+import subprocess
+import sys
 import threading
 import time
 
@@ -17,7 +19,7 @@ from temba_client.export import RateBudget, Settings, StopRequested, WorkBudget,
 from temba_client.export.lock import RunLock
 from temba_client.export.outputs import json_line
 from temba_client.export.pacing import rates_from_headers
-from temba_client.export.state import StateFile, verify_output
+from temba_client.export.state import StateFile, append_durably, verify_output
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
 from temba_client.v2.types import Contact
@@ -203,3 +205,34 @@ def test_a_stop_ends_a_paced_wait_at_once():
     with pytest.raises(StopRequested, match="SIGTERM"):
         budget.acquire("v2", work)
     assert time.monotonic() - started < 2.0 and work.stop_reason == "SIGTERM"
+
+
+def test_the_lock_of_another_process_is_refused_with_its_pid_and_dies_with_it(tmp_path):
+    path = str(tmp_path / ".rapidpro-lock")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from temba_client.export.lock import RunLock; "
+         "RunLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(60)", path],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(TembaLockedError) as locked:
+            RunLock(path, "DIR").acquire()
+        assert str(locked.value) == "another export is writing to DIR (pid %d)" % holder.pid
+    finally:
+        holder.kill()  # as a kill -9: the OS releases the lock
+        holder.wait()
+    RunLock(path).acquire().release()
+
+
+def test_write_errors_name_the_file_and_leave_no_temporary(tmp_path):
+    if os.path.exists("/dev/full"):
+        with pytest.raises(OSError, match="No space left on device: '/dev/full'"):
+            append_durably("/dev/full", b"x" * 10)
+    state = StateFile(str(tmp_path / "gone" / "state.json"), {})
+    with pytest.raises(FileNotFoundError, match="state.json"):
+        state.begin(["runs"])
+    stale = tmp_path / ("state.json.%d.tmp" % (os.getpid() + 1))
+    stale.write_text("{")  # left by a run killed mid-write
+    StateFile(str(tmp_path / "state.json"), {}).begin(["runs"])
+    assert sorted(os.listdir(tmp_path)) == ["state.json"]
