@@ -90,14 +90,16 @@ def export_args(out: str, streams: Sequence[str] = STREAMS, *extra: str) -> List
     return ["export", *streams, "--out", out, *extra]
 
 
-def killed_after(args: Sequence[str], url: str, delay: float, sig: int = signal.SIGKILL) -> Done:
-    """Starts ``rapidpro ARGS`` and sends ``sig`` after ``delay`` seconds (unless it ended first)."""
+def killed_after(args: Sequence[str], url: str, delay: float, *signals: int) -> Done:
+    """Starts ``rapidpro ARGS`` and sends ``signals`` (default SIGKILL), one after the other, after
+    ``delay`` seconds (unless it ended first)."""
     started = time.monotonic()
     process = start(args, url)
     try:
         process.wait(timeout=delay)
     except subprocess.TimeoutExpired:
-        process.send_signal(sig)
+        for sig in signals or (signal.SIGKILL,):
+            process.send_signal(sig)
     return finish(process, started)
 
 

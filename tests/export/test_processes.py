@@ -113,12 +113,7 @@ def test_a_signal_stops_at_the_next_commit_and_a_rerun_is_exact(tmp_path, sig):
 def test_a_second_signal_exits_at_once_and_a_rerun_is_exact(tmp_path):
     out = str(tmp_path / "out")
     with server(seed=300) as live:
-        started = time.monotonic()
-        process = start(export_args(out), live.url)
-        time.sleep(0.8)
-        process.send_signal(signal.SIGINT)
-        process.send_signal(signal.SIGINT)
-        done = finish(process, started)
+        done = killed_after(export_args(out), live.url, 0.8, signal.SIGINT, signal.SIGINT)
         assert done.code in (130, 0), done
         rerun_until_complete(out, live)
 
@@ -127,14 +122,10 @@ def test_a_second_signal_exits_at_once_and_a_rerun_is_exact(tmp_path):
 def test_ctrl_c_while_paced_exits_within_seconds(tmp_path):
     out = str(tmp_path / "out")
     with server(seed=300) as live:
-        started = time.monotonic()
-        process = start(export_args(out, STREAMS, "--rate", "240"), live.url)
-        time.sleep(2.0)  # the scopes have spent their burst: every thread waits ~15 s for its next request
-        signalled = time.monotonic()
-        process.send_signal(signal.SIGINT)
-        done = finish(process, started, timeout=60)
+        # after 2 s the scopes have spent their burst: every thread waits ~15 s for its next request
+        done = killed_after(export_args(out, STREAMS, "--rate", "240"), live.url, 2.0, signal.SIGINT)
         assert done.code == 130 and done.one_line_error == CONTINUE, done
-        assert time.monotonic() - signalled < 5.0, done
+        assert done.seconds - 2.0 < 5.0, done
         rerun_until_complete(out, live)
 
 
