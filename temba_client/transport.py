@@ -13,13 +13,17 @@ What it promises:
 - a GET follows redirects within its origin only, and is retried after a connection failure, a
   timeout, a cut body or a 502/503/504, with exponential backoff;
 - every call ends: each read waits at most ``timeout``, the whole call at most ``total_timeout``;
-- no body larger than ``max_response_size`` is held in memory (compressed or not);
-- the token never appears in a message, a repr or a log line, and URNs, phone numbers and e-mail
-  addresses in query strings are shown as ``***``.
+- no body larger than ``max_response_size`` is held in memory (compressed or not), whichever urllib3
+  is installed (see :mod:`temba_client.bodies`);
+- every failure raises a ``Temba*`` exception whose ``str()`` is rapidpro-python 2.22's, described
+  by :func:`temba_client.responses.fail` (attributes, notes: how many attempts over how long);
+- the token never appears in a message, a repr, a note, a cause or a log line, and URNs, phone
+  numbers and e-mail addresses in query strings are shown as ``***``.
 
 Code written for rapidpro-python 2.22 that replaces ``temba_client.utils.request`` (or
 ``temba_client.base.request``, ``temba_client.clients.request``) with ``unittest.mock.patch`` keeps
-working: while such a patch is in place, requests go through the replacement, called as 2.22 did.
+working: while such a patch is in place, requests go through the replacement, called as 2.22 did,
+once per request (a 429 is waited out when asked, as 2.22 did; nothing else is retried).
 """
 
 from __future__ import annotations
