@@ -110,7 +110,7 @@ def _raw_chunks(raw: Any, counted: List[int]) -> Iterator[bytes]:
     original = None
     if hasattr(raw, "read1"):  # urllib3 2.2 and later
         read = lambda: raw.read1(READ_SIZE, decode_content=False)  # noqa: E731
-    else:  # urllib3 1.26 (and 2.0, 2.1)
+    else:  # pragma: no cover - urllib3 1.26 (and 2.0, 2.1): run by tox's mindeps environments
         original = getattr(raw, "_fp", None)
         if original is None or not hasattr(original, "read1"):
             read = lambda: raw.read(READ_SIZE, decode_content=False)  # noqa: E731
@@ -131,7 +131,7 @@ def _raw_chunks(raw: Any, counted: List[int]) -> Iterator[bytes]:
         yield chunk
     # http.client leaves a length-delimited response open once its last byte is read (Python 3.9):
     # when nothing is left to read, close it and hand the connection back for the next request
-    if original is not None and getattr(original, "length", None) in (None, 0):
+    if original is not None and getattr(original, "length", None) in (None, 0):  # pragma: no cover - 1.26
         original.close()
         raw.release_conn()
 
