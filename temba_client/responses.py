@@ -305,7 +305,9 @@ def _error_body(answer: Answer, redactor: Redactor) -> Tuple[Any, bool]:
 
 
 def _preview(answer: Answer, redactor: Redactor) -> str:
-    preview = redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip()
+    """The start of a body that is not the API's JSON (a proxy's page), as notes quote it: without
+    the token, and without the personal data of the URLs it may echo."""
+    preview = redact_text(redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip())
     return redactor.text(preview) or "(empty body)"
 
 

@@ -11,6 +11,7 @@ from temba_client.exceptions import TembaNoSuchObjectError
 from temba_client.utils import is_personal, redact_query, redact_url
 
 from .explained import notes_of
+from .stub_server import Reply
 
 
 @pytest.mark.parametrize(
@@ -62,3 +63,12 @@ def test_logs_and_errors_keep_ids_made_of_digits(stub, client, caplog):
         client.get_contacts(urn="tel:+250788123123").first()
     assert info.value.url.endswith("/api/v2/contacts.json?urn=***")
     assert "250788123123" not in caplog.text + notes_of(info.value) + repr(info.value)
+
+
+def test_a_proxy_page_echoing_the_url_is_quoted_without_personal_data(stub, client):
+    page = b"<html><p>The requested URL /api/v2/contacts.json?urn=tel:+250788123123 was not found</p></html>"
+    stub.add("GET", "contacts", Reply(status=404, body=page))
+    with pytest.raises(TembaNoSuchObjectError) as info:
+        client.get_contacts(urn="tel:+250788123123").first()
+    assert "contacts.json?urn=***" in notes_of(info.value)
+    assert "250788123123" not in notes_of(info.value) + repr(info.value) + str(info.value)
