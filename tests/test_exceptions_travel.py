@@ -78,6 +78,24 @@ def test_every_exception_class_pickles(cls):
     same(exc, pickle.loads(pickle.dumps(exc)))
 
 
+def _raise_an_instance(name: str) -> None:
+    """Runs in another process: raises an instance of the named class, with a note."""
+    exc = an_instance(getattr(exceptions, name))
+    exceptions.add_notes(exc, ["raised in a worker"])
+    raise exc
+
+
+def test_every_exception_class_comes_back_from_a_process_pool():
+    classes = every_exception_class()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+        futures = [pool.submit(_raise_an_instance, cls.__name__) for cls in classes]
+        for cls, future in zip(classes, futures):
+            exc = future.exception(timeout=60)
+            expected = an_instance(cls)
+            exceptions.add_notes(expected, ["raised in a worker"])
+            same(expected, exc)
+
+
 def _raise_from_the_server(url: str, kind: str) -> None:
     """Runs in another process: makes a call that fails the way ``kind`` says."""
     with TembaClient(url, SECRET, max_retries=0, timeout=5) as client:
