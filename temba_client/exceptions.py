@@ -133,8 +133,10 @@ def _is_response(value: Any) -> bool:
 
 
 def _pickles(value: Any) -> bool:
+    """Whether a value survives pickling both ways (an exception whose constructor takes other
+    arguments than its ``args`` pickles, then fails to load)."""
     try:
-        pickle.dumps(value)
+        pickle.loads(pickle.dumps(value))
     except Exception:
         return False
     return True

@@ -206,3 +206,19 @@ def test_a_permission_error_reads_as_2_22s_token_error(stub, client):
         client.delete_group("g-1")
     assert str(info.value) == "Authentication with provided token failed"
     assert "detail='Cannot delete system object.'" in repr(info.value)
+
+
+class _Strict(Exception):
+    """An exception whose constructor takes other arguments than its args (as urllib3's do)."""
+
+    def __init__(self, pool, url):
+        super().__init__("%s: %s" % (pool, url))
+
+
+def test_an_unpicklable_cause_inside_an_error_is_made_portable():
+    inner = _Strict("pool", "/api/v2/contacts.json")
+    exc = TembaHttpError(requests.HTTPError("500 Server Error", response=None))
+    exc.caused_by.inner = inner  # a state that loads only once made portable
+    back = pickle.loads(pickle.dumps(exc))
+    assert str(back) == "500 Server Error"
+    assert str(back.caused_by.inner) == "_Strict: pool: /api/v2/contacts.json"  # its text, as a RuntimeError
