@@ -12,7 +12,7 @@ import requests
 
 from temba_client.v2 import TembaClient
 
-THREADS = 20
+THREADS = 16  # as many as the issue saw logging "Connection pool is full"
 
 
 def labels_from_threads(client: TembaClient) -> list:
