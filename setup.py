@@ -16,10 +16,11 @@ setup(
     packages=find_packages(include=["temba_client", "temba_client.*"]),
     package_data={"temba_client": ["py.typed"]},
     python_requires=">=3.9",
-    # urllib3 2.6 bounds decompression (a gzip bomb is inflated a chunk at a time) and, like every
-    # 2.x, refuses a body shorter than its Content-Length; requests 2.32.4 is the first without its
-    # known credential leaks (Proxy-Authorization on redirects, verify=False sticking, .netrc).
-    install_requires=["requests>=2.32.4", "urllib3>=2.6.0", "python-dateutil>=2.8"],
+    # requests 2.32.4 is the first without its known credential leaks (Proxy-Authorization on
+    # redirects, verify=False sticking, .netrc). urllib3: any that requests takes from 1.26 on
+    # (botocore pins urllib3<1.27 on Python 3.9): the client bounds decompression, checks a body
+    # against its Content-Length and keeps its deadline itself (temba_client/bodies.py).
+    install_requires=["requests>=2.32.4", "urllib3>=1.26", "python-dateutil>=2.8"],
     extras_require={
         "fast": ["orjson>=3.9", "msgspec>=0.18"],
         "test": [

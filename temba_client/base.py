@@ -80,6 +80,8 @@ class Endpoint:
     :param dates: filters the server reads as dates (``YYYY-MM-DD``) rather than datetimes
     :param integers: filters that must be integers (the server fails on others instead of saying so)
     :param uuids: filters that must be UUIDs (likewise)
+    :param wording: the server's own words for refusing a ``one_of`` or body ``exclusive`` group
+        (a refusal before sending says what the server would have said)
     """
 
     path: str
@@ -94,6 +96,7 @@ class Endpoint:
     dates: Tuple[str, ...] = ()
     integers: Tuple[str, ...] = ()
     uuids: Tuple[str, ...] = ()
+    wording: Mapping[Tuple[str, ...], str] = field(default_factory=dict)
 
 
 class BaseClient:
@@ -118,6 +121,8 @@ class BaseClient:
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
     :param max_response_size: the largest response body accepted, in bytes (default 100 MB); a larger
         one raises :class:`~temba_client.exceptions.TembaBadResponseError`
+    :param pool_maxsize: connections kept for reuse (default 10, as ``requests``): at least the
+        number of threads sharing the client (not with ``session``)
     """
 
     def __init__(
@@ -136,6 +141,7 @@ class BaseClient:
         retry_on_rate_exceed: bool = False,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        pool_maxsize: Optional[int] = None,
     ) -> None:
         if not isinstance(host, str) or not host.strip():
             raise TypeError("host must be a host name or a URL")
@@ -153,6 +159,7 @@ class BaseClient:
             retry_on_rate_exceed=retry_on_rate_exceed,
             max_rate_limit_wait=max_rate_limit_wait,
             max_response_size=max_response_size,
+            pool_maxsize=pool_maxsize,
         )
 
     def __repr__(self) -> str:
@@ -206,14 +213,7 @@ class BaseClient:
         :param params: the query parameters, as sent
         :param clazz: the model of its objects
         """
-        return CursorQuery(
-            self._transport,
-            "%s/%s.json" % (self.root_url, endpoint),
-            params,
-            clazz,
-            self.transformer,
-            self.retry_on_rate_exceed,
-        )
+        return CursorQuery(self, "%s/%s.json" % (self.root_url, endpoint), params, clazz, self.transformer)
 
     def _get_one(
         self, endpoint: Endpoint, clazz: Type[T], retry_on_rate_exceed: Optional[bool] = None, **filters: Any
@@ -259,15 +259,15 @@ class BaseClient:
 
     def _query_params(self, endpoint: Endpoint, filters: Mapping[str, Any]) -> Dict[str, Any]:
         params: Dict[str, Any] = {}
+        named: Dict[str, str] = {}  # the filter each parameter was given as
         given = {name: value for name, value in filters.items() if value is not None}
         for name, value in given.items():
             if name not in endpoint.filters:
                 raise TypeError("%s does not take the filter %r" % (endpoint.path, name))
             wire = endpoint.renames.get(name, name)
-            if wire in params:
-                raise TembaValidationError(
-                    "%s: %s and %s are the same filter, give only one" % (endpoint.path, name, wire)
-                )
+            if wire in named:  # e.g. type= and archive_type=: one parameter of the server's
+                raise TembaValidationError(_only_one_of((named[wire], name)))
+            named[wire] = name
             if name in endpoint.dates:
                 params[wire] = _date_value(endpoint, name, value)
             elif name in _DATETIME_FILTERS and isinstance(value, str):
@@ -281,8 +281,8 @@ class BaseClient:
     def _lookup_params(self, endpoint: Endpoint, lookup: str, value: Any) -> Dict[str, Any]:
         if lookup not in endpoint.lookups:  # pragma: no cover - a mistake in an endpoint declaration
             raise TypeError("%s objects are not looked up by %r" % (endpoint.path, lookup))
-        if value is None or value == "":
-            raise TembaValidationError("%s: the object to change must be given (by %s)" % (endpoint.path, lookup))
+        if value is None or value == "":  # rapidpro-python 2.22's own refusal, a ValueError
+            raise TembaValidationError("Endpoint requires a single identifier parameter")
         if isinstance(value, (list, tuple, set, frozenset, dict)):
             raise TypeError("%s: give one object to change, not a %s" % (endpoint.path, type(value).__name__))
         return {lookup: _query_value(value)}
@@ -291,15 +291,15 @@ class BaseClient:
     def _check_required(endpoint: Endpoint, attrs: Mapping[str, Any]) -> None:
         for name in endpoint.required:
             if attrs.get(name) is None:
-                raise TembaValidationError("%s: %s is required" % (endpoint.path, name))
+                raise TembaValidationError("This field is required.", name)
 
     @staticmethod
     def _body(endpoint: Endpoint, attrs: Mapping[str, Any]) -> Dict[str, Any]:
         given = {name: value for name, value in attrs.items() if value is not None}
         for group in endpoint.one_of:
             if not any(name in given for name in group):
-                raise TembaValidationError("%s: at least one of %s must be given" % (endpoint.path, ", ".join(group)))
-        _check_exclusive(endpoint, given)
+                raise TembaValidationError(endpoint.wording.get(group, _one_of(group)), "non_field_errors")
+        _check_exclusive(endpoint, given, body=True)
         for name, limit in endpoint.limits.items():
             value = given.get(name)
             if isinstance(value, (str, bytes)):
@@ -307,9 +307,7 @@ class BaseClient:
                     "%s: %s takes a list (or dict), not a single %s" % (endpoint.path, name, type(value).__name__)
                 )
             if isinstance(value, (list, tuple, set, frozenset)) and len(value) > limit:
-                raise TembaValidationError(
-                    "%s: %s can have at most %d items, got %d" % (endpoint.path, name, limit, len(value))
-                )
+                raise TembaValidationError("Ensure this field has no more than %d elements." % limit, name)
         try:
             return {name: _json_value(value) for name, value in given.items()}
         except RecursionError:  # a value that contains itself, or nested beyond reason
@@ -334,13 +332,25 @@ def _root_url(host: str, api_version: int) -> str:
     return url if url.endswith(suffix) else url + suffix
 
 
-def _check_exclusive(endpoint: Endpoint, given: Mapping[str, Any]) -> None:
+def _check_exclusive(endpoint: Endpoint, given: Mapping[str, Any], body: bool = False) -> None:
+    """Refuses two of a group of filters (or body attributes) that exclude each other, as the server
+    words it: for filters, naming the whole group in its order."""
     for group in endpoint.exclusive:
         present = [name for name in group if name in given]
         if len(present) > 1:
-            raise TembaValidationError(
-                "%s: %s cannot be combined, give only one" % (endpoint.path, " and ".join(present))
-            )
+            if body:
+                raise TembaValidationError(endpoint.wording.get(group, _only_one_of(group)), "non_field_errors")
+            raise TembaValidationError(_only_one_of(group))
+
+
+def _only_one_of(group: Tuple[str, ...]) -> str:
+    """The server's refusal of exclusive query parameters (``check_query`` of its API views)."""
+    return "You may only specify one of the %s parameters" % ", ".join(group)
+
+
+def _one_of(group: Tuple[str, ...]) -> str:
+    """A refusal of a body without any of a group of attributes, in the server's style."""
+    return "Must provide either %s or %s." % (", ".join(group[:-1]), group[-1])
 
 
 def _reference(obj: TembaObject) -> Any:
@@ -384,15 +394,14 @@ def _datetime_string(endpoint: Endpoint, name: str, value: str) -> str:
 def _check_query_value(endpoint: Endpoint, name: str, value: Any) -> None:
     """Checks what the server would fail on (a 500, not a 400) or limits, before anything is sent."""
     values = value if isinstance(value, list) else [value]
+    wire = endpoint.renames.get(name, name)
     if len(values) > MAX_QUERY_VALUES:
-        raise TembaValidationError(
-            "%s: %s can have at most %d values, got %d" % (endpoint.path, name, MAX_QUERY_VALUES, len(values))
-        )
+        raise TembaValidationError("Param '%s' can have a maximum of %d values." % (wire, MAX_QUERY_VALUES))
     for item in values:
         if name in endpoint.integers and not _is_integer(item):
-            raise TembaValidationError("%s: %s must be an integer id, not %r" % (endpoint.path, name, item))
+            raise TembaValidationError("Value for %s must be an integer" % wire)
         if name in endpoint.uuids and not _is_uuid(item):
-            raise TembaValidationError("%s: %s must be a UUID, not %r" % (endpoint.path, name, item))
+            raise TembaValidationError("Param '%s': %s is not a valid UUID." % (wire, item))
 
 
 def _is_integer(value: Any) -> bool:

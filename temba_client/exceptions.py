@@ -11,63 +11,219 @@ Every error the client raises on purpose is a :class:`TembaException`::
     except TembaException:              # everything else from the client
         ...
 
-Names, attributes and messages are those of rapidpro-python; the extra classes
-(:class:`TembaPermissionError`, :class:`TembaBadResponseError`) subclass the ones older code
-already catches.
+Names, constructors, attributes and ``str()`` are rapidpro-python 2.22's: ``str(ex)`` is exactly
+what 2.22 gave for the same answer of the server (``"Authentication with provided token failed"``,
+``"No such object exists"``, ``"Unable to connect to host"``, the server's own messages for a 400).
+The extra classes (:class:`TembaPermissionError`, :class:`TembaBadResponseError`,
+:class:`TembaValidationError`) subclass the ones older code already catches, with the same text.
 
-Messages keep rapidpro-python's wording (code matches on it) and add what happened after it: the
-server's ``detail``, then the status, method and URL of the request, and the start of the body
-when it was not the API's own JSON. The token and personal data in query strings are redacted
-(``Token ***``, ``urn=***``) from everything the library builds.
+What this client knows beyond that is kept where 2.22 had nothing:
+
+- attributes on every error about a request: :attr:`~TembaException.status_code`,
+  :attr:`~TembaException.method`, :attr:`~TembaException.url` (token and personal data redacted),
+  :attr:`~TembaException.detail` (the server's ``detail``, or what failed underneath),
+  :attr:`~TembaException.response`, :attr:`~TembaException.attempts`,
+  :attr:`~TembaException.elapsed` (None where they do not apply);
+- ``repr()``, which names them;
+- exception notes (``add_note()`` on Python 3.11+, the ``__notes__`` list before), which
+  tracebacks show under the message: the status, the request, the server's detail, the start of a
+  body that was not the API's JSON, and how many attempts over how long;
+- ``__cause__``: the underlying ``requests`` exception (for a connection error, a copy of it and
+  of its own causes whose texts are redacted).
+
+Every exception pickles (for ``ProcessPoolExecutor``, Celery result backends...) with its message,
+attributes and notes; the ``response`` is not carried (it is None once unpickled). The mechanism is
+:meth:`TembaException.__reduce__`, so subclasses added later pickle the same way.
 """
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+import pickle
+import sys
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, TypeVar
 
 #: ``detail`` texts with which the server (or a proxy) rejects the token itself.
 _TOKEN_FAILURE_WORDS = ("token", "credentials", "authenticat", "inactive or deleted")
+#: characters of a non-JSON body quoted in ``str()`` of a 400 (rapidpro-python 2.22 crashed there)
+_BODY_TEXT = 200
+
+E = TypeVar("E", bound="TembaException")
 
 
 class TembaException(Exception):
-    """Base class of every error raised by this library."""
+    """Base class of every error raised by this library.
+
+    The attributes below are None unless the error concerns a request (they are set by the
+    transport, see :func:`describe`).
+    """
 
     message = ""
 
+    #: the HTTP status of the server's answer (None when there was none)
+    status_code: Optional[int] = None
+    #: the request's method, e.g. ``"GET"``
+    method: Optional[str] = None
+    #: the request's URL, with the token and personal data (URNs, phone numbers, e-mails) as ``***``
+    url: Optional[str] = None
+    #: what went wrong underneath: the server's ``detail`` text, or the connection failure
+    detail: Optional[str] = None
+    #: the server's answer (a :class:`requests.Response`); None once unpickled
+    response: Any = None
+    #: how many times the request was sent
+    attempts: Optional[int] = None
+    #: seconds the call took, retries and their backoff included
+    elapsed: Optional[float] = None
+
     def __str__(self) -> str:
-        return self.message
+        return self.message or super().__str__()
+
+    def __repr__(self) -> str:
+        shown = [repr(str(self))]
+        for name in ("status_code", "method", "url", "detail", "attempts"):
+            value = getattr(self, name, None)
+            if value is not None:
+                shown.append("%s=%r" % (name, value))
+        return "%s(%s)" % (type(self).__name__, ", ".join(shown))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Invariant: what comes out of pickle.loads has the same class, str(), repr(), attributes
+        # and notes as what went in, minus what cannot travel (the response, objects that do not
+        # pickle); the constructor is not called again, so any subclass's signature works.
+        memo: Dict[int, Any] = {}
+        return (_rebuild, (type(self), _portable(self.args, memo)), _portable(dict(vars(self)), memo))
 
 
-class _Explained(TembaException):
-    """An error whose message is rapidpro-python's, followed by ``: <detail> (<context>)``.
+def _rebuild(cls: Type[BaseException], args: Tuple[Any, ...]) -> BaseException:
+    """An exception of ``cls`` with ``args``, made without calling its ``__init__`` (pickle then
+    restores its attributes)."""
+    exc = cls.__new__(cls)  # (an OSError, as requests' errors are, needs its own __new__)
+    exc.args = args
+    return exc
 
-    :param detail: what went wrong, in a few words (the server's ``detail``, "read timed out"...)
-    :param context: the request and answer, e.g. ``"404 Not Found for GET https://host/api/v2/contacts.json"``
+
+def _portable(value: Any, memo: Dict[int, Any], depth: int = 0) -> Any:
+    """The value, or a copy of it that pickles: a response is dropped, an exception that does not
+    pickle is copied with portable arguments and attributes, anything else that does not pickle
+    becomes its ``repr()``."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if value is None or isinstance(value, (str, bytes, int, float, bool)):
+        return value
+    if _is_response(value) or depth > 20:
+        return None
+    if isinstance(value, BaseException) and not isinstance(value, TembaException):
+        copy = _rebuild(type(value), ())
+        memo[key] = copy
+        copy.args = _portable(value.args, memo, depth + 1)
+        vars(copy).update(_portable(dict(vars(value)), memo, depth + 1))
+        return copy if _pickles(copy) else RuntimeError("%s: %s" % (type(value).__name__, value))
+    if isinstance(value, tuple):
+        return tuple(_portable(item, memo, depth + 1) for item in value)
+    if isinstance(value, list):
+        return [_portable(item, memo, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {name: _portable(item, memo, depth + 1) for name, item in value.items()}
+    return value if _pickles(value) else repr(value)
+
+
+def _is_response(value: Any) -> bool:
+    """Whether a value is a server's answer (a requests.Response or a 2.22 ``MockResponse``)."""
+    return hasattr(value, "status_code") and (hasattr(value, "raw") or hasattr(value, "raise_for_status"))
+
+
+def _pickles(value: Any) -> bool:
+    """Whether a value survives pickling both ways (an exception whose constructor takes other
+    arguments than its ``args`` pickles, then fails to load)."""
+    try:
+        pickle.loads(pickle.dumps(value))
+    except Exception:
+        return False
+    return True
+
+
+def describe(
+    exc: E,
+    method: Optional[str] = None,
+    url: Optional[str] = None,
+    *,
+    status_code: Optional[int] = None,
+    reason: Optional[str] = None,
+    detail: Optional[str] = None,
+    response: Any = None,
+    body: Optional[str] = None,
+    attempts: Optional[int] = None,
+    elapsed: Optional[float] = None,
+    notes: Iterable[str] = (),
+) -> E:
+    """Sets what the client knows about a failed request on its exception, and writes the notes
+    that tracebacks show; returns the exception. Every text given must already be redacted.
+
+    :param exc: the exception
+    :param method: the request's method
+    :param url: the request's URL, redacted
+    :param status_code: the status of the answer, if there was one
+    :param reason: the status's reason phrase
+    :param detail: the server's ``detail``, or what failed underneath
+    :param response: the server's answer
+    :param body: the start of a body that was not the API's JSON
+    :param attempts: how many times the request was sent
+    :param elapsed: seconds the call took
+    :param notes: further notes
     """
+    for name, value in (
+        ("method", method),
+        ("url", url),
+        ("status_code", status_code),
+        ("detail", detail),
+        ("response", response),
+        ("attempts", attempts),
+        ("elapsed", elapsed),
+    ):
+        if value is not None:
+            setattr(exc, name, value)
+    lines: List[str] = []
+    request = "%s %s" % (method, url) if method and url else None
+    if status_code is not None:
+        status = "%d %s" % (status_code, reason) if reason else str(status_code)
+        lines.append("%s for %s" % (status, request) if request else status)
+    elif request:
+        lines.append(request)
+    if detail and lines:
+        lines[-1] += ": %s" % detail
+    elif detail:
+        lines.append(detail)
+    if body is not None:
+        lines.append("the body began: %s" % (body or "(empty body)"))
+    lines.extend(notes)
+    add_notes(exc, lines)
+    return exc
 
-    def __init__(self, detail: Optional[str] = None, context: Optional[str] = None) -> None:
-        super().__init__(*([detail] if detail is not None else []))
-        #: what went wrong underneath, e.g. the server's ``detail`` (never holds the token)
-        self.detail = detail
-        #: the status, method and URL (redacted), and the start of a body that was not the API's JSON
-        self.context = context
 
-    def _headline(self) -> str:
-        return "%s: %s" % (self.message, self.detail) if self.detail else self.message
+def add_notes(exc: BaseException, notes: Sequence[str]) -> None:
+    """Adds notes to an exception: ``add_note()`` on Python 3.11+, the ``__notes__`` list before
+    (which pytest, IPython and error trackers show).
 
-    def __str__(self) -> str:
-        headline = self._headline()
-        return "%s (%s)" % (headline, self.context) if self.context else headline
+    :param exc: the exception
+    :param notes: the notes, in order
+    """
+    for note in notes:
+        if sys.version_info >= (3, 11):
+            exc.add_note(note)
+        else:  # pragma: no cover - Python 3.9 and 3.10
+            existing = getattr(exc, "__notes__", None)
+            exc.__notes__ = [*(existing or []), note]  # type: ignore[attr-defined]
 
 
-class TembaConnectionError(_Explained):
+class TembaConnectionError(TembaException):
     """The server could not be reached, or did not answer in time (connection refused or dropped,
-    DNS failure, TLS failure, timeout).
+    DNS failure, TLS failure, timeout). ``str()`` is ``"Unable to connect to host"``.
 
     :attr:`detail` tells which: ``"could not connect: ..."``, ``"read timed out: ..."`` (the server
-    accepted the connection but did not answer in time), ``"the response took longer than ..."``
+    accepted the connection but did not answer in time), ``"the answer took longer than ..."``
     (the transport's ``total_timeout``), ``"connection broken while reading the response"``, or a
-    TLS failure (with a hint when the host was given without ``http://``).
+    TLS failure (with a hint when the host was given without ``http://``); :attr:`attempts` and
+    :attr:`elapsed` say how many times the request was sent, over how long.
     """
 
     message = "Unable to connect to host"
@@ -77,24 +233,24 @@ class TembaBadRequestError(TembaException):
     """The server rejected the request as invalid (400).
 
     :attr:`errors` is the server's parsed JSON: ``{"field": ["message", ...]}``,
-    ``{"detail": "message"}`` or a list of messages; or the raw text when the body was not JSON.
-    ``str()`` gives each message after the name of its field, e.g.
-    ``"language: Ensure this field has exactly 3 characters."`` (``detail`` and
-    ``non_field_errors`` messages stand alone), joined into sentences:
-    ``{"name": ["Required."], "urns": ["Bad.", "Too long."]}`` gives
-    ``"name: Required. urns: Bad. Too long."``.
+    ``{"detail": "message"}`` or a list of messages (a body that is not JSON gives
+    ``{"details": [<the body as bytes>]}``, as in rapidpro-python 2.22). ``str()`` joins the
+    messages, without their fields' names, as 2.22 did: ``{"urns": ["URN belongs to another
+    contact: tel:+27820001001"]}`` gives ``"URN belongs to another contact: tel:+27820001001"``, two
+    messages ``"Msg1. Msg2"``. Where 2.22 failed or gave nonsense (messages nested in dicts, which it
+    showed as their keys; numbers; a body that is not JSON) the messages themselves are given.
+
+    :param errors: the server's error messages
     """
 
     def __init__(self, errors: Any) -> None:
         super().__init__(errors)
-        #: the server's error messages: ``{"field": ["message", ...]}``, ``{"detail": ...}``, a list, or raw text
+        #: the server's error messages: ``{"field": ["message", ...]}``, ``{"detail": ...}``, a list
         self.errors = errors
 
     def __str__(self) -> str:
-        text = ""
-        for message in _error_messages(self.errors):
-            text += message if not text else (" " if text.endswith(".") else ". ") + message
-        return text
+        messages = _error_messages(self.errors)
+        return messages[0] if len(messages) == 1 else ". ".join(messages)
 
 
 class TembaValidationError(TembaBadRequestError, ValueError):
@@ -102,81 +258,87 @@ class TembaValidationError(TembaBadRequestError, ValueError):
     filters combined, a required attribute missing, a list over its limit...).
 
     ``except TembaBadRequestError``, ``except TembaException`` and ``except ValueError`` all catch
-    it; :attr:`errors` is ``{"detail": message}``, as the server words such a refusal.
+    it. Its message is the server's own for the same refusal (``"You may only specify one of the
+    uuid, name parameters"``), and :attr:`errors` is shaped as the server's answer would be.
+
+    :param message: the server's words for the refusal
+    :param field: the attribute the server would name (``"non_field_errors"`` for the whole body);
+        None for a refusal of the query (``{"detail": message}``)
     """
 
-    def __init__(self, message: str) -> None:
-        super().__init__({"detail": message})
-
-
-#: keys of a DRF error body whose messages are about the whole request, not one field
-_UNNAMED_KEYS = frozenset({"detail", "non_field_errors"})
+    def __init__(self, message: str, field: Optional[str] = None) -> None:
+        super().__init__({"detail": message} if field is None else {field: [message]})
 
 
 def _error_messages(errors: Any) -> List[str]:
-    """The messages of a DRF error body, each after the name of its field (``urns[0]: Invalid URN``),
-    however deeply the server nested them (iteratively: a hostile body cannot exhaust the stack)."""
+    """The messages of a DRF error body, in order: rapidpro-python 2.22's for a dict of strings or
+    lists of strings and for a list of strings; the texts inside anything else (iteratively: a
+    hostile body cannot exhaust the stack)."""
+    if isinstance(errors, dict):
+        groups: List[Any] = list(errors.values())
+    elif isinstance(errors, (list, tuple)):
+        groups = [errors]
+    else:
+        groups = [errors]
     messages: List[str] = []
-    previous = ""
-    stack: List[Tuple[str, Any]] = [("", errors)]
-    while stack:
-        label, value = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((_field_label(label, str(key)), item) for key, item in reversed(list(value.items())))
-        elif isinstance(value, (list, tuple)):
-            stack.extend((label, item) for item in reversed(value))
-        elif value is not None:  # a field's name comes before its first message only
-            messages.append("%s: %s" % (label, value) if label and label != previous else str(value))
-            previous = label
+    for group in groups:
+        stack = [group]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(reversed(list(value.values())))
+            elif isinstance(value, (list, tuple)):
+                stack.extend(reversed(value))
+            elif isinstance(value, (bytes, bytearray)):
+                messages.append(bytes(value).decode("utf-8", "replace").strip()[:_BODY_TEXT])
+            elif isinstance(value, str):
+                messages.append(value if errors is not value else value.strip()[:_BODY_TEXT])
+            elif value is not None:
+                messages.append(str(value))
     return messages
 
 
-def _field_label(parent: str, key: str) -> str:
-    """``urns`` + ``0`` → ``urns[0]``; ``fields`` + ``age`` → ``fields.age``; detail keys add nothing."""
-    if key in _UNNAMED_KEYS:
-        return parent
-    if key.isdigit() and parent:
-        return "%s[%s]" % (parent, key)
-    return "%s.%s" % (parent, key) if parent else key
+class TembaTokenError(TembaException):
+    """The server refused the token (403, or a 401 from a proxy): usually an invalid or inactive
+    API token. ``str()`` is ``"Authentication with provided token failed"``; :attr:`detail` is the
+    server's text, e.g. ``"Invalid token"``.
 
-
-class TembaTokenError(_Explained):
-    """The server refused the request (401 or 403): usually an invalid or inactive API token.
-
-    Also raised before anything is sent when the client was given an empty token. :attr:`detail`
-    is the server's ``detail`` text, e.g. ``"Invalid token"`` (None when it sent none: then the
-    message quotes the start of the body, e.g. a firewall's page).
-
-    The server also answers 403 for permission problems unrelated to the token; those are raised
-    as the subclass :class:`TembaPermissionError`, with the server's reason in :attr:`detail`.
+    Also raised before anything is sent when the client was given an empty token. The server also
+    answers 403 for permission problems unrelated to the token; those are raised as the subclass
+    :class:`TembaPermissionError`, with the server's reason in :attr:`detail`.
     """
 
     message = "Authentication with provided token failed"
 
     @staticmethod
     def is_token_failure(detail: Optional[str]) -> bool:
-        """Whether a 403 ``detail`` text is about the token rather than about permissions."""
+        """Whether a 403 ``detail`` text is about the token rather than about permissions.
+
+        :param detail: the server's ``detail``
+        """
         return detail is None or any(word in detail.lower() for word in _TOKEN_FAILURE_WORDS)
 
 
 class TembaPermissionError(TembaTokenError):
     """The token is valid but the server refused the operation (403), e.g. ``"Cannot modify system
-    object."`` or ``"You do not have permission to perform this action."``."""
-
-    def _headline(self) -> str:
-        return "Permission denied: %s" % self.detail
+    object."`` or ``"You do not have permission to perform this action."``, in :attr:`detail`.
+    ``str()`` is rapidpro-python's for every 403, ``"Authentication with provided token failed"``."""
 
 
-class TembaNoSuchObjectError(_Explained):
+class TembaNoSuchObjectError(TembaException):
     """The object to update or delete does not exist (404), or the server answered 404 for another
-    reason given in :attr:`detail` (e.g. ``"Invalid cursor"`` for a resume cursor it cannot read).
+    reason given in :attr:`detail` (e.g. ``"Invalid cursor"`` for a resume cursor it cannot read,
+    or an endpoint the server does not have). ``str()`` is ``"No such object exists"``.
     """
 
     message = "No such object exists"
 
 
 class TembaRateExceededError(TembaException):
-    """The workspace made too many requests (429); wait :attr:`retry_after` seconds."""
+    """The workspace made too many requests (429); wait :attr:`retry_after` seconds.
+
+    :param retry_after: seconds to wait
+    """
 
     message = (
         "You have exceeded the number of requests allowed per org in a given time window. "
@@ -199,24 +361,25 @@ class TembaHttpError(TembaException):
     of a GET to another origin (scheme, host or port); the message then names the ``Location``.
 
     :attr:`caused_by` is the underlying :class:`requests.HTTPError`, whose ``response`` is the
-    server's answer; the message names the status, the request and the start of the body.
+    server's answer; ``str()`` is its message, worded as ``requests`` words ``raise_for_status()``
+    (``"500 Server Error: Internal Server Error for url: https://..."``), with the URL's personal
+    data redacted.
+
+    :param caused_by: the underlying error
     """
 
     def __init__(self, caused_by: Any) -> None:
         super().__init__(caused_by)
         #: the underlying :class:`requests.HTTPError` (its ``response`` is the server's answer)
         self.caused_by = caused_by
-
-    @property
-    def response(self) -> Any:
-        """The :class:`requests.Response`, when there was one."""
-        return getattr(self.caused_by, "response", None)
-
-    @property
-    def status_code(self) -> Optional[int]:
-        """The HTTP status of the response, when there was one."""
-        response = self.response
-        return response.status_code if response is not None else None
+        if isinstance(caused_by, BaseException):  # what tracebacks, debuggers and Sentry show under it
+            self.__cause__ = caused_by
+        response = getattr(caused_by, "response", None)
+        if response is not None:
+            self.response = response
+            status = getattr(response, "status_code", None)
+            if isinstance(status, int):
+                self.status_code = status
 
     def __str__(self) -> str:
         return str(self.caused_by)
@@ -224,12 +387,16 @@ class TembaHttpError(TembaException):
 
 class TembaBadResponseError(TembaHttpError):
     """The server answered with a success status but a body that is not what the API sends
-    (an HTML page from a proxy, invalid or truncated JSON, JSON of the wrong shape)."""
+    (an HTML page from a proxy, invalid or truncated JSON, JSON of the wrong shape, a body over
+    the size limit). rapidpro-python 2.22 let a ``ValueError`` or ``KeyError`` through there."""
 
 
 class TembaSerializationException(TembaException):
     """A value could not be converted to or from its model field (e.g. a string where the API
-    sends a list)."""
+    sends a list).
+
+    :param message: what went wrong
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -238,7 +405,10 @@ class TembaSerializationException(TembaException):
 
 class TembaArchiveError(TembaException):
     """An archive file could not be used: wrong size or MD5, not gzip, a line that is not a JSON
-    object, or the storage host refused it."""
+    object, or the storage host refused it.
+
+    :param message: what went wrong
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -251,7 +421,10 @@ class TembaArchiveExpiredError(TembaArchiveError):
 
 class TembaStateError(TembaException):
     """An export's or sync's state file cannot be used (not JSON, another version, another export's
-    options)."""
+    options).
+
+    :param message: what went wrong
+    """
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

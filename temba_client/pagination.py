@@ -14,15 +14,20 @@ A ``get_*`` method returns a :class:`CursorQuery` and sends nothing yet::
 An export always ends: a ``next`` link already followed in the same iteration (a loop, or a cache
 that ignores the query string) or a ``next`` that is neither a URL nor null raises
 :class:`~temba_client.exceptions.TembaBadResponseError` rather than looping or stopping silently.
+
+As in rapidpro-python 2.22, a resume cursor is sent as given (the server judges it: one it cannot
+read is a 404, :class:`~temba_client.exceptions.TembaNoSuchObjectError` with ``detail`` "Invalid
+cursor"), :meth:`CursorIterator.get_cursor` is None until a page has been fetched, and
+``CursorQuery(client, url, params, clazz, transformer)`` builds a query of a client, so that a
+subclass's ``_get_query`` override returning its own ``CursorQuery`` subclass iterates, pages and
+resumes.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
+import logging
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Generic, List, Optional, Set, Tuple, Type, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Generic, List, Optional, Set, Tuple, Type, TypeVar, Union
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import requests
@@ -30,18 +35,31 @@ import requests
 from . import _typed
 from .exceptions import TembaBadResponseError
 from .serialization import TembaObject, Transformer
+from .transport import Transport
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .transport import Transport
+    from .base import BaseClient
+
+logger: logging.Logger = logging.getLogger("temba_client")
 
 T = TypeVar("T", bound=TembaObject)
 
-#: Endpoints paginated by ``limit``/``offset`` rather than by cursor: they take no resume cursor.
+#: Endpoints paginated by ``limit``/``offset`` rather than by cursor: the server ignores a cursor.
 OFFSET_PAGINATED = frozenset({"archives"})
-#: The keys of the server's cursors (Django REST framework's): ``o``ffset, ``r``everse, ``p``osition.
-_CURSOR_KEYS = frozenset({"o", "r", "p"})
 
 _Query = FrozenSet[Tuple[str, str]]
+#: What a query is built on: a client (rapidpro-python 2.22's constructor) or its transport.
+Source = Union["BaseClient", Transport]
+
+
+def _transport_of(source: Any) -> Transport:
+    """The transport of a client, or the transport itself."""
+    if isinstance(source, Transport):
+        return source
+    transport = getattr(source, "_transport", None)
+    if isinstance(transport, Transport):
+        return transport
+    raise TypeError("a query is built on a TembaClient (or its Transport), not on %s" % type(source).__name__)
 
 
 class CursorIterator(Generic[T]):
@@ -52,19 +70,19 @@ class CursorIterator(Generic[T]):
     :attr:`started` and :attr:`finished` tell whether a page has been fetched, and whether the
     last one has.
 
-    :param transport: what sends the requests
+    :param client: the client whose requests it sends (as in rapidpro-python 2.22), or its transport
     :param url: the endpoint's URL
     :param params: the query's filters
     :param clazz: the model of the results
     :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
-    :param resume_cursor: a cursor from :meth:`get_cursor` to start from
+    :param resume_cursor: a cursor to start from (from :meth:`get_cursor`, stored, or another
+        server's): sent as given, the server judges it
     :param transformer: applied to each result before it becomes a model object
-    :raises ValueError: if ``resume_cursor`` cannot be a cursor of this query
     """
 
     def __init__(
         self,
-        transport: Transport,
+        client: Source,
         url: str,
         params: Dict[str, Any],
         clazz: Type[T],
@@ -72,12 +90,17 @@ class CursorIterator(Generic[T]):
         resume_cursor: Optional[str] = None,
         transformer: Optional[Transformer] = None,
     ) -> None:
-        self._transport = transport
+        self._transport = _transport_of(client)
+        #: the client given (None when built on a transport)
+        self.client = None if isinstance(client, Transport) else client
         self._endpoint_url = url
         self._url: Optional[str] = url
         self._params: Optional[Dict[str, Any]] = dict(params)
+        #: the cursor given to resume from, until the first page has been fetched (as in 2.22)
+        self.resume_cursor = resume_cursor
         if resume_cursor:
-            _check_cursor(url, resume_cursor)
+            if _endpoint_of(url) in OFFSET_PAGINATED:
+                logger.warning("%s are paginated by offset: the server ignores a resume cursor", _endpoint_of(url))
             self._params["cursor"] = resume_cursor
         self.clazz = clazz
         self.retry_on_rate_exceed = retry_on_rate_exceed
@@ -88,6 +111,16 @@ class CursorIterator(Generic[T]):
 
     def __iter__(self) -> CursorIterator[T]:
         return self
+
+    @property
+    def url(self) -> Optional[str]:
+        """The URL of the next page to fetch (its query included once a page has been fetched);
+        None when there are no more. Setting it to None ends the iteration, as in 2.22."""
+        return self._url
+
+    @url.setter
+    def url(self, value: Optional[str]) -> None:
+        self._url = value
 
     @property
     def started(self) -> bool:
@@ -123,6 +156,7 @@ class CursorIterator(Generic[T]):
         # only now that the page is safely in hand does the iterator move on
         self._url = follow
         self._params = None
+        self.resume_cursor = None
         if not results:
             raise StopIteration
         return results
@@ -142,12 +176,11 @@ class CursorIterator(Generic[T]):
 
     def get_cursor(self) -> Optional[str]:
         """The cursor of the next page to fetch, to resume later with
-        ``query.iterfetches(resume_cursor=...)``; None when there are no more pages (or the
-        endpoint pages by offset, as archives do)."""
-        if self._url is None:
+        ``query.iterfetches(resume_cursor=...)``; None before the first page has been fetched (as
+        in rapidpro-python 2.22, even when resuming: keep the cursor you gave), once there are no
+        more pages, and for endpoints paged by offset (archives)."""
+        if self._url is None or self._params is not None:  # finished, or nothing fetched yet
             return None
-        if self._params is not None:  # nothing fetched yet
-            return self._params.get("cursor")
         cursors = parse_qs(urlsplit(self._url).query).get("cursor")
         return cursors[0] if cursors else None
 
@@ -155,23 +188,37 @@ class CursorIterator(Generic[T]):
 class CursorQuery(Generic[T]):
     """The result of a ``get_*`` call: a query sent only when its results are asked for.
 
-    Iterating over it yields objects one by one, fetching page after page as needed.
+    Iterating over it yields objects one by one, fetching page after page as needed. It is built as
+    in rapidpro-python 2.22, ``CursorQuery(client, url, params, clazz, transformer)``, so that a
+    client's ``_get_query`` override may return a subclass of its own.
+
+    :param client: the client whose requests it sends (or its transport)
+    :param url: the endpoint's URL
+    :param params: the query's filters
+    :param clazz: the model of the results
+    :param transformer: applied to each result before it becomes a model object
+    :param retry_on_rate_exceed: the default of the methods' ``retry_on_rate_exceed`` (None: the
+        client's ``retry_on_rate_exceed``, or False on a transport)
     """
 
     def __init__(
         self,
-        transport: Transport,
+        client: Source,
         url: str,
         params: Dict[str, Any],
         clazz: Type[T],
         transformer: Optional[Transformer] = None,
-        retry_on_rate_exceed: bool = False,
+        retry_on_rate_exceed: Optional[bool] = None,
     ) -> None:
-        self._transport = transport
+        self._transport = _transport_of(client)
+        #: the client given (None when built on a transport)
+        self.client = None if isinstance(client, Transport) else client
         self.url = url
         self.params = params
         self.clazz = clazz
         self.transformer = transformer
+        if retry_on_rate_exceed is None:
+            retry_on_rate_exceed = bool(getattr(self.client, "retry_on_rate_exceed", False))
         self.default_retry_on_rate_exceed = retry_on_rate_exceed
 
     def __repr__(self) -> str:
@@ -184,12 +231,13 @@ class CursorQuery(Generic[T]):
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
-        :param resume_cursor: a cursor from :meth:`CursorIterator.get_cursor`, to resume from
-        :raises ValueError: if ``resume_cursor`` cannot be a cursor of this query (not one of the
-            server's cursors, or given to ``archives``, which are paginated by offset)
+        :param resume_cursor: a cursor to resume from (from :meth:`CursorIterator.get_cursor`):
+            sent as given; a cursor the server cannot read raises
+            :class:`~temba_client.exceptions.TembaNoSuchObjectError` (``detail`` "Invalid cursor")
+            when the first page is fetched. Archives are paged by offset: the server ignores it
         """
         return CursorIterator(
-            self._transport,
+            self.client if self.client is not None else self._transport,
             self.url,
             self.params,
             self.clazz,
@@ -267,29 +315,6 @@ def _query_of(url: str, params: Optional[Dict[str, Any]]) -> _Query:
     return frozenset(parse_qsl(query, keep_blank_values=True))
 
 
-def _check_cursor(url: str, cursor: Any) -> None:
-    """Refuses a resume cursor that cannot belong to the query: one given to an endpoint paginated
-    by offset, or one that is not the server's: base64 of ``o=...&r=...&p=...`` (any of those keys
-    alone passes)."""
-    if not isinstance(cursor, str):
-        raise TypeError("resume_cursor must be a string from get_cursor(), not %s" % type(cursor).__name__)
-    endpoint = urlsplit(url).path.rsplit("/", 1)[-1].split(".", 1)[0]
-    if endpoint in OFFSET_PAGINATED:
-        raise ValueError("%s are paginated by offset: they cannot be resumed from a cursor" % endpoint)
-    if not _is_cursor(cursor):
-        raise ValueError(
-            "resume_cursor is not a cursor of the server: give the value of cursor= in a next link, "
-            "as get_cursor() gives it"
-        )
-
-
-def _is_cursor(cursor: str) -> bool:
-    padded = cursor + "=" * (-len(cursor) % 4)
-    try:
-        altchars = b"-_" if ("-" in cursor or "_" in cursor) else None
-        decoded = base64.b64decode(padded.encode("ascii"), altchars=altchars, validate=True).decode("ascii")
-    except (UnicodeError, binascii.Error, ValueError):
-        return False
-    if len(decoded) < 3 or not decoded.isprintable() or not re.match(r"^[a-z]=", decoded):
-        return False  # the shortest cursor is "p=1"
-    return {key for key, _ in parse_qsl(decoded, keep_blank_values=True)} <= _CURSOR_KEYS
+def _endpoint_of(url: str) -> str:
+    """``https://host/api/v2/archives.json`` → ``archives``"""
+    return urlsplit(url).path.rsplit("/", 1)[-1].split(".", 1)[0]

@@ -12,27 +12,70 @@ import math
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Callable, Optional, Tuple, Union
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional, Tuple, TypeVar, Union
 
 import requests
 import urllib3
 
 from . import _json
+from .bodies import has_body
 from .exceptions import (
     TembaBadRequestError,
     TembaBadResponseError,
+    TembaException,
     TembaHttpError,
     TembaNoSuchObjectError,
     TembaPermissionError,
     TembaRateExceededError,
     TembaTokenError,
+    describe,
 )
-from .utils import REDACTED, redact_query
+from .utils import REDACTED, redact_text, redact_url
 
-_ERROR_BODY_PREVIEW = 200  # characters of an error body quoted in exception messages
-_QUERY = re.compile(r"\?([^\s'\")]+)")  # a query string inside a message from requests or urllib3
+_ERROR_BODY_PREVIEW = 200  # characters of an error body quoted in exception notes
 _NOISE = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>: |\b\w*Connection(Pool)?\([^)]*\): ", re.IGNORECASE)
+#: keys of a DRF error body whose messages are about the whole request, not one field
+_UNNAMED_KEYS = frozenset({"detail", "non_field_errors"})
+
+E = TypeVar("E", bound=TembaException)
+
+
+@dataclass
+class Call:
+    """One call of :meth:`Transport.request <temba_client.transport.Transport.request>`: the
+    request as messages show it, and how it went so far.
+
+    :param method: the method, upper case
+    :param url: the URL with its parameters, token and personal data redacted
+    """
+
+    method: str
+    url: str
+    started: float = field(default_factory=time.monotonic)
+    attempts: int = 0
+
+    @property
+    def where(self) -> str:
+        """``"GET https://host/api/v2/contacts.json?urn=***"``"""
+        return "%s %s" % (self.method, self.url)
+
+
+def fail(exc: E, call: Call, limits: Optional[str] = None, **context: Any) -> E:
+    """Describes an exception with what the client knows of the call that failed (see
+    :func:`~temba_client.exceptions.describe`), including how many attempts it made over how long.
+
+    :param exc: the exception
+    :param call: the call
+    :param limits: the transport's limits, quoted after the attempts (e.g. ``max_retries=3``)
+    :param context: passed to :func:`~temba_client.exceptions.describe`
+    """
+    elapsed = time.monotonic() - call.started
+    attempts = "%d attempt%s in %.2f s" % (call.attempts, "" if call.attempts == 1 else "s", elapsed)
+    notes: Iterable[str] = [*context.pop("notes", ()), "%s (%s)" % (attempts, limits) if limits else attempts]
+    return describe(
+        exc, call.method, call.url, attempts=call.attempts, elapsed=round(elapsed, 3), notes=notes, **context
+    )
 
 
 @dataclass
@@ -64,6 +107,8 @@ class Answer:
         if isinstance(status, bool) or not isinstance(status, int):
             raise TembaBadResponseError(requests.HTTPError("the patched request() returned no status_code"))
         content = getattr(response, "content", b"") or b""
+        if isinstance(content, (dict, list)):  # rapidpro-python's own tests give MockResponse(404, {...})
+            content = json.dumps(content)
         if isinstance(content, str):
             content = content.encode("utf-8", "surrogatepass")
         if not isinstance(content, (bytes, bytearray)):
@@ -107,11 +152,12 @@ class Redactor:
 
 
 def parse_answer(
-    where: str, answer: Answer, redactor: Redactor, decode: Optional[Callable[[bytes], Any]] = None
+    call: Call, answer: Answer, redactor: Redactor, decode: Optional[Callable[[bytes], Any]] = None
 ) -> Any:
-    """Returns the JSON of a successful answer, or raises the exception its status calls for.
+    """Returns the JSON of a successful answer, or raises the exception its status calls for, with
+    rapidpro-python 2.22's message and the rest in its attributes and notes.
 
-    :param where: the request as messages name it, e.g. ``"GET https://host/api/v2/contacts.json?urn=***"``
+    :param call: the call, as messages name it
     :param answer: the server's answer
     :param redactor: removes the token from what the messages quote
     :param decode: given a successful answer's body first (a typed page decoder, see
@@ -120,7 +166,7 @@ def parse_answer(
     """
     status = answer.status
     if 200 <= status < 300:
-        if not answer.content:
+        if not answer.content or not has_body(status, call.method):  # a 204 ends at its headers
             return None
         if decode is not None:
             decoded = decode(answer.content)
@@ -128,28 +174,48 @@ def parse_answer(
                 return decoded
         parsed, ok = _loads(answer.content)
         if not ok:
-            raise TembaBadResponseError(_http_error("Invalid JSON in the response to %s" % where, answer, redactor))
+            error = requests.HTTPError("Invalid JSON in the response to %s" % call.where, response=answer.response)
+            raise fail(
+                TembaBadResponseError(error),
+                call,
+                status_code=status,
+                reason=answer.reason,
+                body=_preview(answer, redactor),
+            )
         return parsed
 
     body, is_json = _error_body(answer, redactor)
     detail = body.get("detail") if is_json and isinstance(body, dict) else None
     detail = str(detail) if detail is not None and not isinstance(detail, (dict, list)) else None
-    context = "%d %s for %s" % (status, answer.reason, where) if answer.reason else "%d for %s" % (status, where)
-    if detail is None:  # not the API's own answer (a proxy's page?): quote it
-        context += ": %s" % _preview(answer, redactor)
+    preview = None if is_json else _preview(answer, redactor)
+    notes = []
+    exc: TembaException
     if status == 400:
-        raise TembaBadRequestError(body)
-    if status in (401, 403):
-        if status == 403 and not TembaTokenError.is_token_failure(detail):
-            raise TembaPermissionError(detail, context)
-        raise TembaTokenError(detail, context)
-    if status == 404:
+        exc = TembaBadRequestError(body if is_json else {"details": [body.encode("utf-8", "replace")]})
+        fields = [str(key) for key in body if key not in _UNNAMED_KEYS] if is_json and isinstance(body, dict) else []
+        if fields:
+            notes.append("refused: %s" % ", ".join(fields))
+    elif status in (401, 403):  # the server answers 403; a proxy may answer 401
+        token = status == 401 or TembaTokenError.is_token_failure(detail)
+        exc = TembaTokenError() if token else TembaPermissionError()
+    elif status == 404:
         if not is_json:  # the URL router's page, not the API's answer: the endpoint itself is missing
-            detail = _missing_endpoint(where)
-        raise TembaNoSuchObjectError(detail, context)
-    if status == 429:
-        raise TembaRateExceededError(retry_after(answer.headers))
-    raise TembaHttpError(_http_error(where, answer, redactor))
+            detail = _missing_endpoint(call.where)
+        exc = TembaNoSuchObjectError()
+    elif status == 429:
+        exc = TembaRateExceededError(retry_after(answer.headers))
+    else:
+        exc = TembaHttpError(_status_error(call, answer, redactor))
+    raise fail(
+        exc,
+        call,
+        status_code=status,
+        reason=answer.reason,
+        detail=detail,
+        response=answer.response,
+        body=preview,
+        notes=notes,
+    )
 
 
 def retry_after(headers: Mapping[str, str]) -> int:
@@ -239,15 +305,30 @@ def _error_body(answer: Answer, redactor: Redactor) -> Tuple[Any, bool]:
 
 
 def _preview(answer: Answer, redactor: Redactor) -> str:
-    preview = redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip()
+    """The start of a body that is not the API's JSON (a proxy's page), as notes quote it: without
+    the token, and without the personal data of the URLs it may echo."""
+    preview = redact_text(redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip())
     return redactor.text(preview) or "(empty body)"
 
 
-def _http_error(context: str, answer: Answer, redactor: Redactor) -> requests.HTTPError:
-    """A :class:`requests.HTTPError` whose message names the status, the request and the body."""
-    reason = " %s" % answer.reason if answer.reason else ""
-    message = "%d%s for %s: %s" % (answer.status, reason, context, _preview(answer, redactor))
-    return requests.HTTPError(message, response=answer.response)
+def _status_error(call: Call, answer: Answer, redactor: Redactor) -> requests.HTTPError:
+    """The :class:`requests.HTTPError` of an error status, worded as ``raise_for_status()`` words it
+    (what rapidpro-python 2.22 showed), its URL redacted; a 2.22 ``MockResponse`` words its own."""
+    response = answer.response
+    if not isinstance(response, requests.Response) and callable(getattr(response, "raise_for_status", None)):
+        try:
+            response.raise_for_status()
+        except requests.HTTPError as error:
+            return error
+    url = getattr(response, "url", None) if isinstance(response, requests.Response) else None
+    shown = redactor.text(redact_url(url)) if isinstance(url, str) and url else call.url
+    if 400 <= answer.status < 500:
+        message = "%d Client Error: %s for url: %s" % (answer.status, answer.reason, shown)
+    elif 500 <= answer.status < 600:
+        message = "%d Server Error: %s for url: %s" % (answer.status, answer.reason, shown)
+    else:  # a status requests would not raise for (a 304 nobody asked for, a 600)
+        message = "%d Error: %s for url: %s" % (answer.status, answer.reason, shown)
+    return requests.HTTPError(message, response=response)
 
 
 def is_new_connection_error(exc: requests.RequestException) -> bool:
@@ -265,5 +346,4 @@ def _reason(exc: BaseException) -> str:
     cause = exc.args[0] if exc.args else None
     reason = getattr(cause, "reason", None)
     text = str(reason) if reason is not None else str(exc) or type(exc).__name__
-    text = _NOISE.sub("", text)
-    return _QUERY.sub(lambda match: "?" + redact_query(match.group(1)), text)
+    return redact_text(_NOISE.sub("", text))

@@ -13,13 +13,17 @@ What it promises:
 - a GET follows redirects within its origin only, and is retried after a connection failure, a
   timeout, a cut body or a 502/503/504, with exponential backoff;
 - every call ends: each read waits at most ``timeout``, the whole call at most ``total_timeout``;
-- no body larger than ``max_response_size`` is held in memory (compressed or not);
-- the token never appears in a message, a repr or a log line, and URNs, phone numbers and e-mail
-  addresses in query strings are shown as ``***``.
+- no body larger than ``max_response_size`` is held in memory (compressed or not), whichever urllib3
+  is installed (see :mod:`temba_client.bodies`);
+- every failure raises a ``Temba*`` exception whose ``str()`` is rapidpro-python 2.22's, described
+  by :func:`temba_client.responses.fail` (attributes, notes: how many attempts over how long);
+- the token never appears in a message, a repr, a note, a cause or a log line, and URNs, phone
+  numbers and e-mail addresses in query strings are shown as ``***``.
 
 Code written for rapidpro-python 2.22 that replaces ``temba_client.utils.request`` (or
 ``temba_client.base.request``, ``temba_client.clients.request``) with ``unittest.mock.patch`` keeps
-working: while such a patch is in place, requests go through the replacement, called as 2.22 did.
+working: while such a patch is in place, requests go through the replacement, called as 2.22 did,
+once per request (a 429 is waited out when asked, as 2.22 did; nothing else is retried).
 """
 
 from __future__ import annotations
@@ -35,12 +39,21 @@ from typing import Any, Callable, Dict, Optional, Tuple, Union
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
-import urllib3
 
 from . import CLIENT_NAME, CLIENT_VERSION, _json, utils
-from .exceptions import TembaBadResponseError, TembaConnectionError, TembaHttpError, TembaTokenError
-from .responses import Answer, Redactor, describe_failure, is_new_connection_error, parse_answer, retry_after
-from .utils import redact_url
+from .bodies import ACCEPT_ENCODING, BodyTooLarge, read_body
+from .exceptions import TembaBadResponseError, TembaConnectionError, TembaException, TembaHttpError, TembaTokenError
+from .responses import (
+    Answer,
+    Call,
+    Redactor,
+    describe_failure,
+    fail,
+    is_new_connection_error,
+    parse_answer,
+    retry_after,
+)
+from .utils import redact_text, redact_url, redacted_exception
 
 logger: logging.Logger = logging.getLogger("temba_client")
 
@@ -65,7 +78,6 @@ _RETRYABLE_STATUSES = frozenset({502, 503, 504})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BACKOFF_BASE = 0.5  # seconds before the first retry; doubles each time, plus jitter
 _BACKOFF_CAP = 30.0
-_READ_SIZE = 64 * 1024  # bytes asked of each read (decompressed: a gzip bomb is read 64 KB at a time)
 
 #: The function rapidpro-python's code patches, and the modules it patches it in.
 _ORIGINAL_REQUEST = utils.request
@@ -98,6 +110,10 @@ class Transport:
     :param retry_on_rate_exceed: the default of :meth:`request`'s ``retry_on_rate_exceed``
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
     :param max_response_size: the largest response body accepted, in bytes (after decompression)
+    :param pool_maxsize: how many connections to the server the transport's session keeps for
+        reuse (``requests``' default: 10); give at least the number of threads sharing the client,
+        or urllib3 logs "Connection pool is full, discarding connection" and opens new ones. Not
+        with ``session`` (mount your own adapters there)
     """
 
     def __init__(
@@ -113,6 +129,7 @@ class Transport:
         retry_on_rate_exceed: bool = False,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        pool_maxsize: Optional[int] = None,
     ) -> None:
         _check_token(token)
         _check_user_agent(user_agent)
@@ -127,6 +144,10 @@ class Transport:
             raise TypeError("retry_on_rate_exceed must be True or False")
         self.max_rate_limit_wait: float = _positive("max_rate_limit_wait", max_rate_limit_wait, allow_zero=True)
         self.max_response_size: int = _count("max_response_size", max_response_size, minimum=1)
+        if pool_maxsize is not None:
+            _count("pool_maxsize", pool_maxsize, minimum=1)
+            if session is not None:
+                raise ValueError("pool_maxsize sizes the client's own session: with session=, mount adapters on it")
         if verify_ssl is False:
             warnings.warn(
                 "TLS certificate verification is disabled (verify_ssl=False): the API token can be "
@@ -146,7 +167,7 @@ class Transport:
         self.retry_on_rate_exceed: bool = retry_on_rate_exceed
         self._redactor = Redactor(token)
         self._owns_session = session is None
-        self.session: requests.Session = session if session is not None else requests.Session()
+        self.session: requests.Session = session if session is not None else _new_session(pool_maxsize)
         self._random = random.Random()
 
     def __repr__(self) -> str:
@@ -182,10 +203,28 @@ class Transport:
         :raises ValueError: if the body cannot be sent as JSON (nothing was sent)
         :raises TembaException: a subclass for each kind of failure
         """
-        method = method.upper()
-        where = "%s %s" % (method, self._shown(url, params))
+        call = Call(method.upper(), self._shown(url, params))
+        try:
+            return self._call(call, url, params, body, files, retry_on_rate_exceed, decode)
+        except TembaException as exc:
+            if exc.method is None:  # not described where it was raised
+                fail(exc, call)
+            raise
+
+    def _call(
+        self,
+        call: Call,
+        url: str,
+        params: Optional[Mapping[str, Any]],
+        body: Any,
+        files: Optional[Mapping[str, Any]],
+        retry_on_rate_exceed: Optional[bool],
+        decode: Optional[Callable[[bytes], Any]],
+    ) -> Any:
+        method = call.method
         if not self._redactor.token:
-            raise TembaTokenError("no API token is set: give the workspace's API token to the client", where)
+            detail = "no API token is set: give the workspace's API token to the client"
+            raise fail(TembaTokenError(), call, detail=detail)
         data = _encode_body(body)
         retry_rate = self.retry_on_rate_exceed if retry_on_rate_exceed is None else retry_on_rate_exceed
         deadline = None if self.total_timeout is None else time.monotonic() + self.total_timeout
@@ -196,27 +235,42 @@ class Transport:
         redirects = 0
         while True:
             start = time.monotonic()
+            call.attempts += 1
+            failure: Optional[requests.RequestException] = None
             try:
                 answer = self._send(method, url, params, body, data, files, deadline)
-            except _BodyTooLarge as exc:
-                raise TembaBadResponseError("%s (%s)" % (exc, where)) from None
+            except BodyTooLarge as exc:
+                too_large = requests.HTTPError("%s (%s)" % (exc, call.where))
+                raise fail(TembaBadResponseError(too_large), call) from exc
             except requests.RequestException as exc:
-                detail = self._redactor.text(describe_failure(exc, self.timeout, self.total_timeout, url))
-                logger.debug("%s failed: %s", _path_only(where), detail)
-                if _retryable(exc) and (method == "GET" or _never_sent(exc)) and self._may_retry(failures, deadline):
+                failure = exc
+            if failure is not None:  # out of the except block: the unredacted error is not chained
+                detail = self._redact(describe_failure(failure, self.timeout, self.total_timeout, url))
+                logger.debug("%s failed: %s", _path_only(call.where), detail)
+                if (
+                    _retryable(failure)
+                    and (method == "GET" or _never_sent(failure))
+                    and self._may_retry(failures, deadline)
+                ):
                     failures += 1
                     self._backoff(failures)
                     continue
-                raise TembaConnectionError(detail, where) from None
+                limits = "max_retries=%d, timeout=%s, total_timeout=%s" % (
+                    self.max_retries,
+                    self.timeout,
+                    self.total_timeout,
+                )
+                unreachable = fail(TembaConnectionError(), call, limits, detail=detail)
+                raise unreachable from redacted_exception(failure, self._redact)
 
             status = answer.status
-            logger.debug("%s -> %d (%.3fs)", _path_only(where), status, time.monotonic() - start)
+            logger.debug("%s -> %d (%.3fs)", _path_only(call.where), status, time.monotonic() - start)
 
             if status in _REDIRECT_STATUSES:
-                location = self._redirect(method, url, params, answer, redirects)
+                location = self._redirect(call, url, answer, redirects)
                 if location is not None:
                     url, params, redirects = location, None, redirects + 1
-                    where = "%s %s" % (method, self._shown(url, params))
+                    call.url = self._shown(url, params)
                     continue
 
             if status in _RETRYABLE_STATUSES and method == "GET" and self._may_retry(failures, deadline):
@@ -235,7 +289,11 @@ class Transport:
                         deadline += wait
                     continue
 
-            return parse_answer(where, answer, self._redactor, decode)
+            return parse_answer(call, answer, self._redactor, decode)
+
+    def _redact(self, text: str) -> str:
+        """A text without the token and without the personal data of the URLs it quotes."""
+        return self._redactor.text(redact_text(text))
 
     # ------------------------------------------------------------------------------------------
     # Sending
@@ -256,7 +314,8 @@ class Transport:
         if patched is not None:
             return self._send_patched(patched, method, url, params, body, files)
 
-        headers = self.headers
+        # the client decodes bodies itself, bounded (temba_client.bodies): it asks for what it decodes
+        headers = {**self.headers, "Accept-Encoding": ACCEPT_ENCODING}
         if files is not None:  # requests writes the multipart Content-Type with its boundary
             headers = {name: value for name, value in headers.items() if name.lower() != "content-type"}
         response = self.session.request(
@@ -272,7 +331,7 @@ class Transport:
             allow_redirects=False,
             hooks={"response": self._body_reader(deadline)},
         )
-        content = _read_body(response, self.max_response_size, deadline, self.total_timeout)
+        content = read_body(response, self.max_response_size, deadline, self.total_timeout)
         return Answer(response.status_code, response.reason or "", response.headers, content, response)
 
     def _body_reader(self, deadline: Optional[float]) -> Callable[..., requests.Response]:
@@ -280,7 +339,7 @@ class Transport:
         body of a redirect (which it does, unbounded, even when it does not follow it)."""
 
         def read(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
-            response._content = _read_body(response, self.max_response_size, deadline, self.total_timeout)
+            response._content = read_body(response, self.max_response_size, deadline, self.total_timeout)
             response._content_consumed = True  # type: ignore[attr-defined]
             return response
 
@@ -315,35 +374,32 @@ class Transport:
         connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout, self.timeout)
         return (left if connect is None else min(connect, left), left if read is None else min(read, left))
 
-    def _redirect(
-        self, method: str, url: str, params: Optional[Mapping[str, Any]], answer: Answer, redirects: int
-    ) -> Optional[str]:
+    def _redirect(self, call: Call, url: str, answer: Answer, redirects: int) -> Optional[str]:
         """Where a GET's redirect leads within the same origin; raises for any other redirect."""
         location = answer.headers.get("Location")
         if not location:
             return None  # a 3xx without a Location: reported as an error status
         target = urljoin(url, location)
         shown = self._redactor.text(redact_url(target))
-        if method != "GET":
-            why = "a %s is never re-sent to another address: nothing was followed" % method
+        if call.method != "GET":
+            why = "a %s is never re-sent to another address: nothing was followed" % call.method
         elif not _same_origin(url, target):
             why = "a redirect to another scheme, host or port is not followed (give that URL as the host?)"
         elif redirects >= MAX_REDIRECTS:
             why = "more than %d redirects" % MAX_REDIRECTS
         else:
             return target
-        message = "%d %s for %s %s: redirected to %s; %s" % (
-            answer.status,
-            answer.reason,
-            method,
-            self._shown(url, params),
-            shown,
-            why,
-        )
-        raise TembaHttpError(requests.HTTPError(message, response=answer.response))
+        message = "%d %s for %s: redirected to %s; %s" % (answer.status, answer.reason, call.where, shown, why)
+        error = TembaHttpError(requests.HTTPError(message, response=answer.response))
+        raise fail(error, call, status_code=answer.status, reason=answer.reason, response=answer.response)
 
     def _may_retry(self, failures: int, deadline: Optional[float]) -> bool:
-        return failures < self.max_retries and (deadline is None or time.monotonic() < deadline)
+        """Whether a failed GET may be sent again: not past the retries or the deadline, and not while
+        a test patches ``request`` (rapidpro-python 2.22 sent each request once: a mock's list of
+        answers is used up as it expects)."""
+        if failures >= self.max_retries or _patched_request() is not None:
+            return False
+        return deadline is None or time.monotonic() < deadline
 
     def _backoff(self, attempt: int) -> None:
         """Sleeps before retry number ``attempt``: exponential, capped, with full jitter."""
@@ -362,80 +418,6 @@ def _path_only(where: str) -> str:
     method, _, url = where.partition(" ")
     parts = urlsplit(url)
     return "%s %s%s" % (method, parts.path, "?" + parts.query if parts.query else "")
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the body
-# ---------------------------------------------------------------------------------------------
-
-
-class _BodyTooLarge(requests.RequestException):
-    """A response body over the transport's size limit."""
-
-
-class _TooSlow(requests.exceptions.ReadTimeout):
-    """The answer did not arrive in full within the transport's ``total_timeout``."""
-
-
-def _read_body(response: requests.Response, limit: int, deadline: Optional[float], total: Optional[float]) -> bytes:
-    """Reads the whole body (so the connection goes back to the pool), refusing more than ``limit``
-    bytes once decompressed, or taking longer than the deadline: a proxy's endless stream, a gzip
-    bomb or a server trickling its answer must not exhaust memory or hold the call forever."""
-    if response._content_consumed:  # type: ignore[attr-defined]  # requests read a redirect's body itself
-        content = response.content or b""
-        if len(content) > limit:
-            raise _BodyTooLarge("the response body is larger than the limit of %d bytes" % limit)
-        return content
-    chunks = []
-    size = 0
-    try:
-        for chunk in _chunks(response):
-            size += len(chunk)
-            if size > limit:
-                raise _BodyTooLarge("the response body is larger than the limit of %d bytes" % limit)
-            chunks.append(chunk)
-            if deadline is not None and time.monotonic() > deadline:
-                raise _TooSlow("the answer took longer than the total limit of %s seconds (total_timeout)" % total)
-    finally:
-        response.close()
-    content = b"".join(chunks)
-    _check_length(response, len(content))
-    return content
-
-
-def _chunks(response: requests.Response) -> Any:
-    """The body's decoded chunks, each as soon as it arrives (``read1``: a trickle is seen byte by
-    byte, so the deadline is checked between them), falling back on ``iter_content`` for a
-    session whose adapter does not give urllib3 responses."""
-    raw = response.raw
-    if not isinstance(raw, urllib3.response.BaseHTTPResponse) or not hasattr(raw, "read1"):
-        yield from response.iter_content(chunk_size=_READ_SIZE)
-        return
-    while True:
-        try:
-            chunk = raw.read1(_READ_SIZE, decode_content=True)
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ReadTimeout(str(exc)) from None
-        except urllib3.exceptions.DecodeError as exc:
-            raise requests.exceptions.ContentDecodingError(str(exc)) from None
-        except urllib3.exceptions.SSLError as exc:
-            raise requests.exceptions.SSLError(str(exc)) from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
-        if not chunk:
-            return
-        yield chunk
-
-
-def _check_length(response: requests.Response, size: int) -> None:
-    """A body shorter (or longer) than its ``Content-Length`` was cut: never taken as the answer,
-    whatever the version of urllib3 underneath."""
-    length = response.headers.get("Content-Length", "")
-    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
-    if length.isdigit() and encoding in ("", "identity") and int(length) != size:
-        raise requests.exceptions.ChunkedEncodingError(
-            "the body has %d bytes where its Content-Length announced %s" % (size, length)
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -544,6 +526,16 @@ def _same_origin(url: str, target: str) -> bool:
     except ValueError:  # a port that is not a number
         return False
     return a.scheme.lower() == b.scheme.lower() and a.hostname == b.hostname and ports[0] == ports[1]
+
+
+def _new_session(pool_maxsize: Optional[int]) -> requests.Session:
+    """The transport's own session, with connection pools of ``pool_maxsize`` if given."""
+    session = requests.Session()
+    if pool_maxsize is not None:
+        adapter = requests.adapters.HTTPAdapter(pool_maxsize=pool_maxsize)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+    return session
 
 
 def _patched_request() -> Optional[Callable[..., Any]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any, Optional, overload
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Any, Callable, Optional, overload
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import requests
 from dateutil.parser import isoparse
@@ -89,42 +89,49 @@ def request(method: str, url: str, **kwargs: Any) -> requests.Response:
 
 
 # ---------------------------------------------------------------------------------------------
-# Personal data in URLs
+# Personal data in URLs and error texts
 # ---------------------------------------------------------------------------------------------
 
-#: Query parameters whose values are always personal data.
-_PERSONAL_PARAMS = frozenset({"urn", "urns", "address", "phone", "email"})
-_URN = re.compile(r"^[a-z][a-z0-9+.-]{1,24}:", re.IGNORECASE)  # tel:, whatsapp:, mailto:, ext:...
-_PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+#: Query parameters whose values are personal data: URNs, and the phone numbers and e-mail
+#: addresses inside them (``address`` is a channel's phone number or handle).
+PERSONAL_PARAMS = frozenset({"urn", "urns", "address", "phone", "phones", "email", "emails", "contact_urn"})
+#: A value that is itself a URN (``tel:+250...``, ``whatsapp:...``, ``mailto:...``) or an e-mail
+#: address is personal whatever its parameter is called (``contact=tel:+250...``).
+_URN = re.compile(r"^[a-z][a-z0-9]{1,19}:[^\s/]", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 REDACTED = "***"
 
 
 def is_personal(name: str, value: str) -> bool:
-    """Whether a query parameter's value may identify a person: a URN, a phone number, an e-mail
-    address, or any value of ``urn`` and the like (ids, UUIDs, dates and names of groups are kept).
+    """Whether a query parameter's value may identify a person: any value of ``urn``, ``urns``,
+    ``address``, ``phone``, ``email`` (and their plurals), and a value that is a URN or an e-mail
+    address whatever the parameter. Decided by the parameter's name and the value's form, never by
+    counting digits: ids, UUIDs (even one made only of digits), dates and names are kept.
 
     :param name: the parameter's name
-    :param value: its value
+    :param value: its value (decoded)
     """
-    if name.lower() in _PERSONAL_PARAMS or "@" in value or _URN.match(value):
-        return True
-    if name == "id" or _DATE.match(value) or not _PHONE.match(value):
-        return False
-    return sum(char.isdigit() for char in value) >= 7
+    return name.lower() in PERSONAL_PARAMS or bool(_URN.match(value) or _EMAIL.match(value))
 
 
 def redact_query(query: str) -> str:
-    """A query string with the values that may identify a person replaced by ``***``.
+    """A query string with the values that may identify a person replaced by ``***``; everything
+    else is kept exactly as it was written (same order, same encoding).
 
     :param query: the query string, e.g. ``"urn=tel%3A%2B250788123123&group=Reporters"``
     """
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(name, REDACTED if is_personal(name, value) else value) for name, value in pairs], safe="*:/")
+    pairs = []
+    for pair in query.split("&"):
+        name, sep, value = pair.partition("=")
+        if sep and value and is_personal(unquote_plus(name), unquote_plus(value)):
+            pair = "%s=%s" % (name, REDACTED)
+        pairs.append(pair)
+    return "&".join(pairs)
 
 
 def redact_url(url: str, path_only: bool = False) -> str:
-    """A URL with the query values that may identify a person replaced by ``***``.
+    """A URL with the query values that may identify a person replaced by ``***`` (the rest is
+    kept as written; a fragment is dropped).
 
     :param url: the URL
     :param path_only: give only the path and query (``/api/v2/contacts.json?urn=***``), as logs do
@@ -134,3 +141,51 @@ def redact_url(url: str, path_only: bool = False) -> str:
     if path_only:
         return "%s?%s" % (parts.path, query) if query else parts.path
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+#: a query string inside a message from requests or urllib3
+_QUERY_IN_TEXT = re.compile(r"\?([^\s'\")]+)")
+
+
+def redact_text(text: str) -> str:
+    """A message (e.g. from requests or urllib3) with the personal data of the query strings it
+    quotes replaced by ``***``.
+
+    :param text: the message
+    """
+    return _QUERY_IN_TEXT.sub(lambda match: "?" + redact_query(match.group(1)), text)
+
+
+def redacted_exception(exc: BaseException, redact: Callable[[str], str], _depth: int = 0) -> BaseException:
+    """A copy of an exception whose texts, and those of the exceptions that caused it, went through
+    ``redact``; the original's traceback is kept, the request objects (they hold the token in a
+    header) are not. Raised as the ``__cause__`` of the client's own exceptions, it tells debuggers
+    and error trackers what failed underneath without anybody's phone number or the token.
+
+    :param exc: the exception
+    :param redact: removes the token and personal data from a text
+    """
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, BaseException):
+            return redacted_exception(value, redact, _depth + 1) if _depth < 8 else None
+        if isinstance(value, tuple):
+            return tuple(clean(item) for item in value)
+        if isinstance(value, (requests.PreparedRequest, requests.Request)):
+            return None
+        return value
+
+    args = clean(exc.args)
+    try:  # as the class itself builds it (an OSError reads its errno from its arguments)...
+        copy = type(exc)(*args)
+    except Exception:  # ...or, for a class whose constructor takes other arguments, as pickle would
+        copy = type(exc).__new__(type(exc))
+        copy.args = args
+    vars(copy).update({name: clean(value) for name, value in vars(exc).items()})
+    copy.__traceback__ = exc.__traceback__
+    cause = exc.__cause__ if exc.__cause__ is not None else (None if exc.__suppress_context__ else exc.__context__)
+    if cause is not None and _depth < 8:
+        copy.__cause__ = redacted_exception(cause, redact, _depth + 1)
+    return copy

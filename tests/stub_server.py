@@ -90,7 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers.update(reply.headers)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload) + (100 if reply.truncate else 0)))
+        if not any(name.lower() == "content-length" for name in headers):  # a reply may announce its own
+            self.send_header("Content-Length", str(len(payload) + (100 if reply.truncate else 0)))
         self.end_headers()
         if reply.trickle:
             self._trickle(payload, reply.trickle)
@@ -112,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = _handle
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _handle
 
 
 class _Server(ThreadingHTTPServer):

@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from temba_client.exceptions import TembaBadRequestError, TembaValidationError
 from temba_client.v2 import types as t
 
 from .stub_server import Reply
@@ -55,8 +56,6 @@ def test_upload_bytes_and_file_objects(stub, client, tmp_path):
 
 
 def test_upload_checks(stub, client):
-    with pytest.raises(ValueError, match="25 MB"):
-        client.create_media(b"x" * (25 * 1024 * 1024 + 1), filename="big.bin")
     with pytest.raises(TypeError):
         client.create_media(12345)
     with pytest.raises(TypeError, match="binary mode"):
@@ -73,46 +72,109 @@ def test_upload_rejected_by_the_server(stub, client):
 
 
 URNS_101 = ["tel:+%d" % n for n in range(101)]
+MAX_100 = "Ensure this field has no more than 100 elements."
+REQUIRED = "This field is required."
 
 
+# A refusal before sending says what RapidPro 26.3 says for the same request (its serializers and
+# views), and its errors are shaped as the server's 400 body would be.
 @pytest.mark.parametrize(
-    "call, message",
+    "call, errors",
     [
-        (lambda c: c.create_broadcast("Hi", urns=URNS_101), "urns can have at most 100 items, got 101"),
-        (lambda c: c.create_broadcast("Hi", contacts=URNS_101), "at most 100"),
-        (lambda c: c.create_broadcast("Hi", groups=URNS_101), "at most 100"),
-        (lambda c: c.create_broadcast("Hi", urns=["tel:+1"], attachments=["m"] * 11), "at most 10 items"),
-        (lambda c: c.create_broadcast(urns=["tel:+1"]), "at least one of text, attachments"),
-        (lambda c: c.create_broadcast("Hi"), "at least one of urns, contacts, groups"),
-        (lambda c: c.create_flow_start("f", urns=URNS_101), "at most 100"),
-        (lambda c: c.create_flow_start("f"), "at least one of urns, contacts, groups"),
-        (lambda c: c.create_flow_start(None, urns=["tel:+1"]), "flow is required"),
-        (lambda c: c.create_contact(urns=URNS_101), "at most 100"),
-        (lambda c: c.create_message("c-1"), "at least one of text, attachments"),
-        (lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1), "at least one of message, flow"),
-        (lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1, "Hi", "f-1"), "message and flow"),
-        (lambda c: c.update_campaign_event("e", "edd", 1, "days", -1, "Hi", "f-1"), "message and flow"),
-        (lambda c: c.create_group(None), "name is required"),
-        (lambda c: c.bulk_block_contacts(URNS_101), "contacts can have at most 100 items"),
-        (lambda c: c.bulk_add_contacts(["c-1"], None), "needs a group"),
-        (lambda c: c.bulk_archive_messages(list(range(101))), "messages can have at most 100 items"),
-        (lambda c: c.bulk_label_messages([1]), "needs a label or a label_name"),
-        (lambda c: c.bulk_label_messages([1], label="A", label_name="B"), "label and label_name"),
-        (lambda c: c.bulk_close_tickets(URNS_101), "tickets can have at most 100 items"),
-        (lambda c: c.bulk_add_ticket_note(["t"], None), "needs a note"),
-        (lambda c: c.bulk_change_ticket_topic(["t"], None), "needs a topic"),
-        (lambda c: c.update_contact(None, name="X"), "must be given"),
-        (lambda c: c.delete_group(""), "must be given"),
-        (lambda c: c.get_messages(folder="inbox", contact="c-1"), "contact and folder cannot be combined"),
-        (lambda c: c.get_runs(flow="f", contact="c"), "flow and contact cannot be combined"),
-        (lambda c: c.get_groups(uuid="g", name="G"), "uuid and name cannot be combined"),
-        (lambda c: c.get_archives(type="run", archive_type="run"), "same filter"),
-        (lambda c: c.bulk_label_messages([t.Message.create()], label="A"), "no identifier"),
+        (lambda c: c.create_broadcast("Hi", urns=URNS_101), {"urns": [MAX_100]}),
+        (lambda c: c.create_broadcast("Hi", contacts=URNS_101), {"contacts": [MAX_100]}),
+        (lambda c: c.create_broadcast("Hi", groups=URNS_101), {"groups": [MAX_100]}),
+        (
+            lambda c: c.create_broadcast("Hi", urns=["tel:+1"], attachments=["m"] * 11),
+            {"attachments": ["Ensure this field has no more than 10 elements."]},
+        ),
+        (
+            lambda c: c.create_broadcast(urns=["tel:+1"]),
+            {"non_field_errors": ["Must provide either text or attachments."]},
+        ),
+        (lambda c: c.create_broadcast("Hi"), {"non_field_errors": ["Must provide either urns, contacts or groups."]}),
+        (lambda c: c.create_flow_start("f", urns=URNS_101), {"urns": [MAX_100]}),
+        (
+            lambda c: c.create_flow_start("f"),
+            {"non_field_errors": ["Must specify at least one group, contact or URN"]},
+        ),
+        (lambda c: c.create_flow_start(None, urns=["tel:+1"]), {"flow": [REQUIRED]}),
+        (lambda c: c.create_contact(urns=URNS_101), {"urns": [MAX_100]}),
+        (lambda c: c.create_message("c-1"), {"non_field_errors": ["Must provide either text or attachments."]}),
+        (
+            lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1),
+            {"non_field_errors": ["Flow or a message text required."]},
+        ),
+        (
+            lambda c: c.create_campaign_event("cp", "edd", 1, "days", -1, "Hi", "f-1"),
+            {"non_field_errors": ["Flow or a message text required."]},
+        ),
+        (
+            lambda c: c.update_campaign_event("e", "edd", 1, "days", -1, "Hi", "f-1"),
+            {"non_field_errors": ["Flow or a message text required."]},
+        ),
+        (lambda c: c.create_group(None), {"name": [REQUIRED]}),
+        (lambda c: c.bulk_block_contacts(URNS_101), {"contacts": [MAX_100]}),
+        (
+            lambda c: c.bulk_add_contacts(["c-1"], None),
+            {"non_field_errors": ['For action "add" you should also specify a group']},
+        ),
+        (lambda c: c.bulk_archive_messages(list(range(101))), {"messages": [MAX_100]}),
+        (
+            lambda c: c.bulk_label_messages([1]),
+            {"non_field_errors": ['For action "label" you should also specify a label']},
+        ),
+        (
+            lambda c: c.bulk_label_messages([1], label="A", label_name="B"),
+            {"non_field_errors": ["Can't specify both label and label_name."]},
+        ),
+        (lambda c: c.bulk_close_tickets(URNS_101), {"tickets": [MAX_100]}),
+        (
+            lambda c: c.bulk_add_ticket_note(["t"], None),
+            {"non_field_errors": ['For action "add_note" you must specify the note']},
+        ),
+        (
+            lambda c: c.bulk_change_ticket_topic(["t"], None),
+            {"non_field_errors": ['For action "change_topic" you must specify the topic']},
+        ),
+        # rapidpro-python 2.22 refused these itself, with this ValueError
+        (lambda c: c.update_contact(None, name="X"), {"detail": "Endpoint requires a single identifier parameter"}),
+        (lambda c: c.delete_group(""), {"detail": "Endpoint requires a single identifier parameter"}),
+        (
+            lambda c: c.get_messages(folder="inbox", contact="c-1"),
+            {"detail": "You may only specify one of the contact, folder, label, broadcast parameters"},
+        ),
+        (
+            lambda c: c.get_runs(flow="f", contact="c"),
+            {"detail": "You may only specify one of the contact, flow parameters"},
+        ),
+        (
+            lambda c: c.get_groups(uuid="g", name="G"),
+            {"detail": "You may only specify one of the uuid, name parameters"},
+        ),
+        (
+            lambda c: c.get_archives(type="run", archive_type="run"),
+            {"detail": "You may only specify one of the type, archive_type parameters"},
+        ),
+        (
+            lambda c: c.create_media(b"x" * (25 * 1024 * 1024 + 1), filename="big.bin"),
+            {"file": ["Limit for file uploads is 25.0 MB."]},
+        ),
     ],
 )
-def test_value_errors_before_any_request(stub, client, call, message):
-    with pytest.raises(ValueError, match=message):
+def test_refusals_before_sending_use_the_servers_words(stub, client, call, errors):
+    with pytest.raises(TembaValidationError) as info:
         call(client)
+    assert info.value.errors == errors
+    (message,) = [value if isinstance(value, str) else value[0] for value in errors.values()]
+    assert str(info.value) == message
+    assert isinstance(info.value, ValueError) and isinstance(info.value, TembaBadRequestError)
+    assert stub.requests == []
+
+
+def test_an_object_without_identifier_is_refused(stub, client):
+    with pytest.raises(ValueError, match="no identifier"):
+        client.bulk_label_messages([t.Message.create()], label="A")
     assert stub.requests == []
 
 

@@ -143,7 +143,7 @@ def test_exception_messages():
     assert str(e.TembaNoSuchObjectError()) == "No such object exists"
     assert str(e.TembaRateExceededError(5)).endswith("Please wait 5 seconds before making further requests")
     assert str(e.TembaBadRequestError({"detail": "Msg"})) == "Msg"
-    assert str(e.TembaBadRequestError({"field1": ["Msg1", "Msg2"]})) == "field1: Msg1. Msg2"  # field names added
+    assert str(e.TembaBadRequestError({"field1": ["Msg1", "Msg2"]})) == "Msg1. Msg2"  # as 2.22: no field names
     assert str(e.TembaBadRequestError(["Msg1", "Msg2"])) == "Msg1. Msg2"
     assert str(e.TembaSerializationException("bad")) == "bad"
     assert str(e.TembaHttpError(ValueError("boom"))) == "boom"

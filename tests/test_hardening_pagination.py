@@ -3,9 +3,11 @@ scripted server on 127.0.0.1: every export ends, none ends silently short."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from temba_client.exceptions import TembaBadResponseError, TembaConnectionError, TembaHttpError
+from temba_client.exceptions import TembaBadResponseError, TembaConnectionError, TembaHttpError, TembaNoSuchObjectError
 from temba_client.transport import DEFAULT_TOTAL_TIMEOUT
 from temba_client.v2 import TembaClient
 
@@ -121,18 +123,27 @@ def test_an_iterator_of_nothing_is_finished(stub, client):
 
 
 @pytest.mark.parametrize("cursor", ["P2", "not a cursor!", "eD0x", "AAAA", "%%%%"])
-def test_a_malformed_resume_cursor_is_refused_before_sending(stub, client, cursor):
-    with pytest.raises(ValueError, match="not a cursor of the server"):
-        client.get_contacts().iterfetches(resume_cursor=cursor)
-    assert stub.requests == []
+def test_a_resume_cursor_is_sent_as_given(stub, client, cursor):
+    # as rapidpro-python 2.22 did: other servers, forks and test doubles have cursors of other forms
+    stub.add_json("GET", "contacts", page([{"uuid": "c-9"}]))
+    pages = client.get_contacts(group="G").iterfetches(resume_cursor=cursor)
+    assert [c.uuid for c in next(pages)] == ["c-9"]
+    assert stub.last.query == {"group": ["G"], "cursor": [cursor]}
 
 
-def test_a_cursor_given_to_offset_pagination_is_refused(stub, client):
-    with pytest.raises(ValueError, match="archives are paginated by offset"):
-        client.get_archives().iterfetches(resume_cursor=CURSOR)
-    assert stub.requests == []
+def test_a_cursor_the_server_cannot_read_is_its_404(stub, client):
+    stub.add_json("GET", "contacts", {"detail": "Invalid cursor"}, status=404)
+    pages = client.get_contacts().iterfetches(resume_cursor="P2")
+    with pytest.raises(TembaNoSuchObjectError) as info:
+        next(pages)
+    assert str(info.value) == "No such object exists" and info.value.detail == "Invalid cursor"
+    assert pages.get_cursor() is None and not pages.started  # as in 2.22: nothing fetched yet
 
 
-def test_a_resume_cursor_of_the_wrong_type_is_refused(client):
-    with pytest.raises(TypeError):
-        client.get_contacts().iterfetches(resume_cursor=123)  # type: ignore[arg-type]
+def test_a_cursor_given_to_offset_pagination_is_sent_and_ignored_by_the_server(stub, client, caplog):
+    # 2.22 sent it; the server pages archives by offset and ignores it: a warning says so
+    stub.add_json("GET", "archives", {"count": 0, "next": None, "previous": None, "results": []})
+    with caplog.at_level(logging.WARNING, logger="temba_client"):
+        assert list(client.get_archives().iterfetches(resume_cursor=CURSOR)) == []
+    assert stub.last.query == {"cursor": [CURSOR]}
+    assert "archives are paginated by offset: the server ignores a resume cursor" in caplog.text

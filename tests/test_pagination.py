@@ -82,7 +82,7 @@ CURSOR = "cD0yMDI2LTExLTI1KzA4JTNBMTglM0E1OS45MjUxMjElMkIwMCUzQTAw"  # from a re
 def test_resume_from_cursor(stub, client):
     stub.add_json("GET", "contacts", page(contacts("c")))
     pages = client.get_contacts(group="Reporters").iterfetches(resume_cursor=CURSOR)
-    assert pages.get_cursor() == CURSOR
+    assert pages.get_cursor() is None  # as in rapidpro-python 2.22: None until a page is fetched
     assert [[c.uuid for c in p] for p in pages] == [["c"]]
     assert stub.last.query == {"group": ["Reporters"], "cursor": [CURSOR]}
 

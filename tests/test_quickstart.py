@@ -29,7 +29,7 @@ def test_quickstart_runs_against_the_local_server():
         "200 contacts in Reporters",
         "resumed from the cursor: 350",
         "== Creating and updating",
-        "bad request: fields: Invalid contact field key",
+        "bad request: Invalid contact field key: no_such_field",
         "token error:",
         "connection error:",
         "request 3: ok",

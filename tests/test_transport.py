@@ -24,6 +24,7 @@ from temba_client.exceptions import (
 )
 from temba_client.v2 import TembaClient
 
+from .explained import notes_of
 from .stub_server import Reply, page
 
 
@@ -152,34 +153,36 @@ def test_400_with_field_errors(stub, client):
     with pytest.raises(TembaBadRequestError) as info:
         client.create_contact(urns=["xyz"])
     assert info.value.errors == errors
-    assert str(info.value) == "name: This field is required. urns: Invalid URN: xyz. Too long"
+    assert str(info.value) == "This field is required.. Invalid URN: xyz. Too long"  # exactly 2.22's join
 
 
 def test_400_with_one_message(stub, client):
     stub.add_json("GET", "messages", {"detail": "Value for id must be an integer"}, status=400)
-    with pytest.raises(TembaBadRequestError, match="^Value for id must be an integer$"):
+    with pytest.raises(TembaBadRequestError) as info:
         client.get_messages(id="abc").first()
+    assert str(info.value) == "Value for id must be an integer"
 
 
 def test_400_with_nested_errors(stub, client):
     stub.add_json("POST", "contacts", {"urns": {"0": ["Invalid URN"]}, "non_field_errors": ["Bad"]}, status=400)
     with pytest.raises(TembaBadRequestError) as info:
         client.create_contact(urns=["xyz"])
-    assert str(info.value) == "urns[0]: Invalid URN. Bad"
+    assert str(info.value) == "Invalid URN. Bad"  # 2.22 showed the nested key: "0. Bad"
 
 
 def test_400_with_a_list(stub, client):
     stub.add_json("POST", "contacts", ["Bad thing", "Worse thing"], status=400)
-    with pytest.raises(TembaBadRequestError, match="^Bad thing. Worse thing$"):
+    with pytest.raises(TembaBadRequestError) as info:
         client.create_contact(name="X")
+    assert str(info.value) == "Bad thing. Worse thing"
 
 
 def test_400_that_is_not_json(stub, client):
     stub.add("POST", "contacts", Reply(status=400, body=b"<html>Bad Request</html>"))
     with pytest.raises(TembaBadRequestError) as info:
         client.create_contact(name="X")
-    assert info.value.errors == "<html>Bad Request</html>"
-    assert str(info.value) == "<html>Bad Request</html>"
+    assert info.value.errors == {"details": [b"<html>Bad Request</html>"]}  # the shape 2.22 gave
+    assert str(info.value) == "<html>Bad Request</html>"  # where 2.22's str() failed on the bytes
 
 
 @pytest.mark.parametrize(
@@ -196,9 +199,10 @@ def test_token_failures(stub, client, status, body):
     with pytest.raises(TembaTokenError) as info:
         client.get_contacts().first()
     assert type(info.value) is TembaTokenError
-    assert str(info.value).startswith("Authentication with provided token failed")
-    assert "%d " % status in str(info.value) and "GET %s" % stub.endpoint_url("contacts") in str(info.value)
-    assert stub.token not in str(info.value)
+    assert str(info.value) == "Authentication with provided token failed"
+    assert (info.value.status_code, info.value.method, info.value.url) == (status, "GET", stub.endpoint_url("contacts"))
+    assert notes_of(info.value).startswith("%d " % status)
+    assert stub.token not in str(info.value) + repr(info.value) + notes_of(info.value)
 
 
 def test_permission_failure_keeps_the_servers_reason(stub, client):
@@ -207,16 +211,19 @@ def test_permission_failure_keeps_the_servers_reason(stub, client):
         client.delete_group("a-uuid")
     assert isinstance(info.value, TembaPermissionError)
     assert info.value.detail == "Cannot delete system object."
-    assert str(info.value).startswith("Permission denied: Cannot delete system object. (403 Forbidden for DELETE ")
+    assert str(info.value) == "Authentication with provided token failed"  # what 2.22 said of every 403
+    assert "403 Forbidden for DELETE " in notes_of(info.value) and "Cannot delete system object." in repr(info.value)
 
 
 def test_404(stub, client):
     stub.add_json("POST", "labels", {"detail": "Not found."}, status=404)
-    with pytest.raises(
-        TembaNoSuchObjectError, match="^No such object exists: Not found. \\(404 Not Found for POST"
-    ) as info:
+    with pytest.raises(TembaNoSuchObjectError) as info:
         client.update_label("missing", name="Spam")
+    assert str(info.value) == "No such object exists"
     assert info.value.detail == "Not found."
+    assert notes_of(info.value).startswith(
+        "404 Not Found for POST %s?uuid=missing: Not found." % stub.endpoint_url("labels")
+    )
 
 
 def test_429_without_retry(stub, client):
@@ -247,16 +254,18 @@ def test_other_statuses(stub, client, status):
     error = info.value
     assert error.status_code == status
     assert isinstance(error.caused_by, requests.HTTPError)
-    assert str(error).startswith("%d " % status)
-    assert "POST %s" % stub.endpoint_url("groups") in str(error)
-    assert "Server Error. Site administrators" in str(error)
+    kind = "Client" if status < 500 else "Server"
+    reason = requests.status_codes._codes[status][0].replace("_", " ").title()
+    # as requests' raise_for_status() words it, which is what rapidpro-python 2.22 showed
+    assert str(error) == "%d %s Error: %s for url: %s" % (status, kind, reason, stub.endpoint_url("groups"))
+    assert "the body began: Server Error. Site administrators" in notes_of(error)
 
 
 def test_http_error_message_quotes_only_the_start_of_the_body(stub, client):
     stub.add("GET", "contacts", Reply(status=500, body=b"x" * 5000))
     with pytest.raises(TembaHttpError) as info:
         client.get_contacts().first()
-    assert "x" * 200 in str(info.value) and "x" * 201 not in str(info.value)
+    assert "x" * 200 in notes_of(info.value) and "x" * 201 not in notes_of(info.value)
 
 
 @pytest.mark.parametrize("body", [b"<html><body>Welcome</body></html>", b'{"results": [', b""])

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import List, Optional, Union
 
 from ..base import NULL, BaseClient
+from ..exceptions import TembaValidationError
 from ..serialization import TembaObject
 from . import endpoints as ep
 from .args import Ref
@@ -79,7 +80,7 @@ class ActionsMixin(BaseClient):
 
     def _contact_action(self, action: str, contacts: Sequence[Ref], group: Optional[Ref] = None) -> None:
         if action in ("add", "remove") and group is None:
-            raise ValueError("contact_actions: %s needs a group" % action)
+            raise TembaValidationError('For action "%s" you should also specify a group' % action, "non_field_errors")
         self._post_action(ep.CONTACT_ACTIONS, contacts=contacts, action=action, group=group)
 
     # ==========================================================================================
@@ -137,7 +138,7 @@ class ActionsMixin(BaseClient):
         label_name: Optional[str] = None,
     ) -> List[int]:
         if action in ("label", "unlabel") and label is None and label_name is None:
-            raise ValueError("message_actions: %s needs a label or a label_name" % action)
+            raise TembaValidationError('For action "%s" you should also specify a label' % action, "non_field_errors")
         answer = self._post_action(
             ep.MESSAGE_ACTIONS, messages=messages, action=action, label=label, label_name=label_name
         )
@@ -170,7 +171,7 @@ class ActionsMixin(BaseClient):
         :param note: the note (at most 4096 characters)
         """
         if note is None:
-            raise ValueError("ticket_actions: add_note needs a note")
+            raise TembaValidationError('For action "add_note" you must specify the note', "non_field_errors")
         self._post_action(ep.TICKET_ACTIONS, tickets=tickets, action="add_note", note=note)
 
     def bulk_change_ticket_topic(self, tickets: Sequence[Ref], topic: Ref) -> None:
@@ -180,7 +181,7 @@ class ActionsMixin(BaseClient):
         :param topic: the new topic (object or UUID)
         """
         if topic is None:
-            raise ValueError("ticket_actions: change_topic needs a topic")
+            raise TembaValidationError('For action "change_topic" you must specify the topic', "non_field_errors")
         self._post_action(ep.TICKET_ACTIONS, tickets=tickets, action="change_topic", topic=topic)
 
     def bulk_close_tickets(self, tickets: Sequence[Ref]) -> None:

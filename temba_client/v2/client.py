@@ -40,6 +40,8 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
         before it is deserialized
     :param timeout: seconds, or a ``(connect, read)`` pair, before a request fails (default 10s to
         connect, 60s for each read); None waits forever
+    :param total_timeout: the longest, in seconds, that one call may take, retries and their backoff
+        included (default 600; None for no limit)
     :param session: a :class:`requests.Session` of your own to send every request through
     :param max_retries: how many times a GET is retried after a connection error, timeout or
         502/503/504 (default 3; 0 turns retries off)
@@ -47,6 +49,10 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
     :param max_rate_limit_wait: cap, in seconds, on the total sleep of one request waiting out 429s
     :param max_response_size: the largest response body accepted, in bytes (default 100 MB); a larger
         one raises :class:`~temba_client.exceptions.TembaBadResponseError`
+    :param pool_maxsize: how many connections the client keeps for reuse (default 10, ``requests``'
+        default): give at least the number of threads that share the client (a web app's worker
+        threads), or urllib3 logs "Connection pool is full, discarding connection". Not with
+        ``session`` (mount adapters of that size on your session instead)
     """
 
     def __init__(
@@ -64,6 +70,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
         retry_on_rate_exceed: bool = False,
         max_rate_limit_wait: float = DEFAULT_MAX_RATE_LIMIT_WAIT,
         max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE,
+        pool_maxsize: Optional[int] = None,
     ) -> None:
         super().__init__(
             host,
@@ -79,6 +86,7 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
             retry_on_rate_exceed=retry_on_rate_exceed,
             max_rate_limit_wait=max_rate_limit_wait,
             max_response_size=max_response_size,
+            pool_maxsize=pool_maxsize,
         )
 
     def __enter__(self) -> TembaClient:

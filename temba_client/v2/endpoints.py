@@ -2,7 +2,8 @@
 
 Each declaration says what the server reads (filters, lookups) and enforces (required attributes,
 list limits, exclusive choices); :class:`~temba_client.base.BaseClient` turns them into checks made
-before anything is sent.
+before anything is sent, worded as the server words the same refusal (RapidPro 26.3's serializers
+and views; ``wording`` where a declaration's generic wording is not the server's).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ CAMPAIGN_EVENTS = Endpoint(
     required=("campaign", "relative_to", "offset", "unit", "delivery_hour"),
     one_of=(("message", "flow"),),
     exclusive=(("message", "flow"),),
+    wording={("message", "flow"): "Flow or a message text required."},
 )
 CHANNELS = Endpoint("channels", types.Channel, filters=("uuid", "address"))
 CHANNEL_EVENTS = Endpoint("channel_events", types.ChannelEvent, filters=("id", "contact", "before", "after"))
@@ -61,6 +63,7 @@ FLOW_STARTS = Endpoint(
     required=("flow",),
     one_of=(("urns", "contacts", "groups"),),
     limits={"urns": MAX_BODY_LIST, "contacts": MAX_BODY_LIST, "groups": MAX_BODY_LIST},
+    wording={("urns", "contacts", "groups"): "Must specify at least one group, contact or URN"},
 )
 GLOBALS = Endpoint(
     "globals", types.Global, filters=("key", "before", "after", "reverse"), lookups=("key",), required=("name", "value")
@@ -97,6 +100,7 @@ MESSAGE_ACTIONS = Endpoint(
     required=("messages", "action"),
     exclusive=(("label", "label_name"),),
     limits={"messages": MAX_BODY_LIST},
+    wording={("label", "label_name"): "Can't specify both label and label_name."},
 )
 OPTINS = Endpoint("optins", types.OptIn, required=("name",))
 ORG = Endpoint("org", types.Org)
@@ -113,7 +117,7 @@ RUNS = Endpoint(
     "runs",
     types.Run,
     filters=("id", "uuid", "flow", "contact", "responded", "before", "after", "reverse", "paths"),
-    exclusive=(("flow", "contact"),),
+    exclusive=(("contact", "flow"),),  # in the server's order: its refusal names them so
 )
 TEMPLATES = Endpoint("templates", types.Template, filters=("before", "after"))
 STATISTICS = Endpoint("statistics", types.Statistics, filters=("since", "until"), dates=("since", "until"))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, BinaryIO, Dict, Optional, Union
 
 from ..base import BaseClient
+from ..exceptions import TembaValidationError
 from . import endpoints as ep
 from .args import QuickReplyArg, Ref, quick_replies_body
 from .types import (
@@ -205,7 +206,7 @@ class WritesMixin(BaseClient):
         :param file: a path, the file's bytes, or a binary file object
         :param filename: the name to upload it under (default: the path's or file object's name)
         :param content_type: its media type, e.g. ``"image/jpeg"`` (default: guessed from the name)
-        :raises ValueError: for a file over the server's limit of 25 MB
+        :raises TembaValidationError: for a file over the server's limit of 25 MB (a ``ValueError``)
         """
         if isinstance(file, (str, os.PathLike)):
             with open(file, "rb") as handle:
@@ -221,7 +222,7 @@ class WritesMixin(BaseClient):
         else:
             raise TypeError("file must be a path, bytes or a binary file object, not %s" % type(file).__name__)
         if len(data) > _MEDIA_MAX_BYTES:
-            raise ValueError("media: the server accepts files of at most 25 MB")
+            raise TembaValidationError("Limit for file uploads is 25.0 MB.", "file")  # the server's words
 
         filename = filename or "upload"
         content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
