@@ -56,7 +56,7 @@ setup(
         "Typing :: Typed",
     ],
     entry_points={
-        "pytest11": ["temba_client = temba_client.testing.pytest_plugin"],
+        "pytest11": ["temba_client = temba_client.pytest_plugin"],
         "console_scripts": ["rapidpro = temba_client.export.command:main"],
     },
     zip_safe=False,

@@ -8,7 +8,7 @@ from temba_client.v2 import TembaClient
 
 from .stub_server import StubServer
 
-pytest_plugins = ["temba_client.testing.pytest_plugin"]
+pytest_plugins = ["temba_client.pytest_plugin"]
 
 
 @pytest.fixture
