@@ -241,7 +241,7 @@ class CursorQuery(Generic[T]):
         """
         from .export.outputs import to_dataframe
 
-        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten)
+        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten, model=self.clazz)
 
     def iterate(self, retry_on_rate_exceed: Optional[bool] = None) -> Iterator[T]:
         """Yields the objects one by one, fetching page after page as needed.
