@@ -255,6 +255,18 @@ class CursorQuery(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         return self.iterate()
 
+    def __len__(self) -> int:
+        """A query has no length: the server does not say how many results it has (its pages carry
+        no count) until every page has been fetched. Raises a TypeError that says what to do instead."""
+        raise TypeError(
+            "a query has no length until its results are fetched (the server's pages carry no count): "
+            "use len(query.all()), or count while iterating: sum(1 for _ in query)"
+        )
+
+    def __bool__(self) -> bool:
+        """Always true, as in rapidpro-python 2.22 (``__len__`` would otherwise be asked)."""
+        return True
+
     def _retry(self, retry_on_rate_exceed: Optional[bool]) -> bool:
         return self.default_retry_on_rate_exceed if retry_on_rate_exceed is None else bool(retry_on_rate_exceed)
 
