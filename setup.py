@@ -25,6 +25,7 @@ setup(
         "test": [
             "pytest>=7",
             "pytest-cov>=4",
+            "pytest-xdist>=3",
             "hypothesis>=6",
             "orjson>=3.9",
             "msgspec>=0.18",
