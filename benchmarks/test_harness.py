@@ -69,9 +69,10 @@ def test_deserialization_reports_its_ratio_over_json_loads(root: str, tmp_path: 
     with urllib.request.urlopen(root + "/api/v2/messages.json") as response:
         page.write_bytes(response.read())
     result = workload("client", "messages", "deser", root, str(page))
-    assert result["over_json_loads"] == pytest.approx(
-        result["json_loads_objects_per_second"] / result["objects_per_second"], rel=0.5
-    )
+    # the median of the batches' ratios and the ratio of the medians: close on a quiet machine, less
+    # so while other tests run beside this one (pytest -n auto); a wrong ratio is off by far more
+    ratio_of_medians = result["json_loads_objects_per_second"] / result["objects_per_second"]
+    assert 0.5 < result["over_json_loads"] / ratio_of_medians < 2
     assert result["json_backend"] in ("json", "orjson", "msgspec")
     assert workload("floor-requests", "messages", "deser", root, str(page))["objects_per_second"] > 0
 

@@ -289,7 +289,7 @@ class CursorQuery(Generic[T]):
         """
         from .export.outputs import to_dataframe
 
-        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten)
+        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten, model=self.clazz)
 
     def iterate(self, retry_on_rate_exceed: Optional[bool] = None) -> Iterator[T]:
         """Yields the objects one by one, fetching page after page as needed.
@@ -302,6 +302,18 @@ class CursorQuery(Generic[T]):
 
     def __iter__(self) -> Iterator[T]:
         return self.iterate()
+
+    def __len__(self) -> int:
+        """A query has no length: the server does not say how many results it has (its pages carry
+        no count) until every page has been fetched. Raises a TypeError that says what to do instead."""
+        raise TypeError(
+            "a query has no length until its results are fetched (the server's pages carry no count): "
+            "use len(query.all()), or count while iterating: sum(1 for _ in query)"
+        )
+
+    def __bool__(self) -> bool:
+        """Always true, as in rapidpro-python 2.22 (``__len__`` would otherwise be asked)."""
+        return True
 
     def _retry(self, retry_on_rate_exceed: Optional[bool]) -> bool:
         return self.default_retry_on_rate_exceed if retry_on_rate_exceed is None else bool(retry_on_rate_exceed)

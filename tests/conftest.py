@@ -8,7 +8,19 @@ from temba_client.v2 import TembaClient
 
 from .stub_server import StubServer
 
-pytest_plugins = ["temba_client.testing.pytest_plugin"]
+pytest_plugins = ["temba_client.pytest_plugin"]
+
+#: the tier a plain ``pytest`` runs (pyproject.toml's addopts)
+QUICK_TIER = "not slow"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests named by their ids (``pytest tests/test_x.py::test_y``) run even if they are slow: the
+    quick tier's ``-m "not slow"`` comes from addopts, and a test asked for by name should not be
+    deselected. An ``-m`` given on the command line is kept."""
+    given_m = any(str(arg).startswith("-m") for arg in config.invocation_params.args)
+    if config.option.markexpr == QUICK_TIER and not given_m and all("::" in arg for arg in config.args):
+        config.option.markexpr = ""
 
 
 @pytest.fixture

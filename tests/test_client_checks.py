@@ -60,6 +60,12 @@ def test_upload_checks(stub, client):
         client.create_media(12345)
     with pytest.raises(TypeError, match="binary mode"):
         client.create_media(io.StringIO("text"))
+    # found by the fuzz test: a non-string name or type failed inside urllib3 with an AttributeError
+    with pytest.raises(TypeError, match="^filename must be a string, not bool$"):
+        client.create_media(b"", True, True)
+    for kwargs in ({"filename": b"x.png"}, {"content_type": True}, {"filename": True, "content_type": "image/png"}):
+        with pytest.raises(TypeError, match="^%s must be a string, not " % next(iter(kwargs))):
+            client.create_media(b"", **kwargs)
     assert stub.requests == []
 
 

@@ -31,6 +31,15 @@ def test_queries_are_lazy(stub, client):
     assert "Reporters" in repr(query)
 
 
+def test_a_query_has_no_length_and_says_what_to_do_instead(three_pages, client):
+    query = client.get_contacts(group="Reporters")
+    with pytest.raises(TypeError, match=r"no length until .*fetched.*len\(query\.all\(\)\).*sum\(1 for _ in query\)"):
+        len(query)
+    assert three_pages.requests == []  # len() sends nothing
+    assert bool(query) is True  # as in 2.22: a query is true even though __len__ raises
+    assert [c.uuid for c in list(query)] == ["a", "b", "c", "d", "e"]  # list() does not need a length
+
+
 def test_all_follows_next_links(three_pages, client):
     result = client.get_contacts(group="Reporters").all()
     assert [c.uuid for c in result] == ["a", "b", "c", "d", "e"]

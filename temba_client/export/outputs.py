@@ -87,35 +87,44 @@ def flatten_runs(runs: Iterable[TembaObject]) -> List[Dict[str, Any]]:
     return [flatten_run(run) for run in runs]
 
 
-def to_dataframe(objects: Iterable[TembaObject], flatten: bool = False) -> Any:
-    """A :class:`pandas.DataFrame` of the objects (needs the ``pandas`` extra).
+def to_dataframe(
+    objects: Iterable[TembaObject], flatten: bool = False, model: Optional[Type[TembaObject]] = None
+) -> Any:
+    """A :class:`pandas.DataFrame` of the objects (needs the ``pandas`` extra), one row per object
+    and one column per field; with no objects, still the model's columns (none if the model is unknown).
 
     :param objects: a query or any iterable of model objects
     :param flatten: for runs, one column per result key (see :func:`flatten_run`)
+    :param model: the objects' class, for the columns when there are none (default: a query's own)
     """
-    try:
-        pandas = importlib.import_module("pandas")
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("to_dataframe needs pandas: pip install 'temba-client[pandas]'") from None
+    pandas = _optional("pandas", "to_dataframe", "pandas")
+    model = model or getattr(objects, "clazz", None)
     rows = flatten_runs(objects) if flatten else to_records(objects)
+    if not rows and model is not None:
+        return pandas.DataFrame(columns=_columns(model, flatten))
     return pandas.DataFrame.from_records(rows)
 
 
-def write_parquet(objects: Iterable[TembaObject], path: str, flatten: bool = False) -> int:
+def write_parquet(
+    objects: Iterable[TembaObject], path: str, flatten: bool = False, model: Optional[Type[TembaObject]] = None
+) -> int:
     """Writes the objects to a Parquet file (needs the ``parquet`` extra) and returns the row count.
-    Nested values (refs, lists, result dicts) are stored as JSON text unless ``flatten``.
+    Nested values (refs, lists, result dicts) are stored as JSON text unless ``flatten``. With no
+    objects the file still has the model's columns (none if the model is unknown).
 
     :param objects: a query or any iterable of model objects
     :param path: the file to write
     :param flatten: for runs, one column per result key (see :func:`flatten_run`)
+    :param model: the objects' class, for the columns when there are none (default: a query's own)
     """
-    try:
-        pyarrow = importlib.import_module("pyarrow")
-        parquet = importlib.import_module("pyarrow.parquet")
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("write_parquet needs pyarrow: pip install 'temba-client[parquet]'") from None
+    pyarrow = _optional("pyarrow", "write_parquet", "parquet")
+    parquet = importlib.import_module("pyarrow.parquet")
+    model = model or getattr(objects, "clazz", None)
     rows = flatten_runs(objects) if flatten else [_csv_row(to_native(obj)) for obj in objects]
-    table = pyarrow.Table.from_pylist(rows)
+    if not rows and model is not None:
+        table = pyarrow.table({column: pyarrow.array([], pyarrow.null()) for column in _columns(model, flatten)})
+    else:
+        table = pyarrow.Table.from_pylist(rows)
     parquet.write_table(table, path)
     return len(rows)
 
@@ -135,6 +144,20 @@ def json_line(record: Any) -> str:
         if char in text:
             text = text.replace(char, escape)
     return text + "\n"
+
+
+def _optional(module: str, function: str, extra: str) -> Any:
+    """An optional library, or an ImportError naming the extra of the distribution that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError("%s needs %s: pip install 'rapidpro-python[%s]'" % (function, module, extra)) from None
+
+
+def _columns(model: Type[TembaObject], flatten: bool) -> List[str]:
+    """The columns of an empty table: those a row of an object of the model with no values has."""
+    empty = model.create()
+    return list(flatten_run(empty) if flatten else to_native(empty))
 
 
 def _json_default(value: Any) -> Any:

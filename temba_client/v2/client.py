@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+import os
+from typing import TYPE_CHECKING, Optional, Type, TypedDict, TypeVar, Union
 
 import requests
 
@@ -20,7 +21,34 @@ from .args import QuickReplyArg, Ref, When
 from .reads import ReadsMixin
 from .writes import WritesMixin
 
-__all__ = ["QuickReplyArg", "Ref", "TembaClient", "When"]
+if TYPE_CHECKING:  # pragma: no cover - type checkers all know typing_extensions; it need not be installed
+    from typing_extensions import Unpack
+
+
+class ClientOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`TembaClient` after ``host`` and ``token``, as
+    :meth:`TembaClient.from_env` takes them (a test keeps the two lists the same)."""
+
+    user_agent: Optional[str]
+    verify_ssl: Optional[Union[bool, str]]
+    transformer: Optional[Transformer]
+    timeout: Timeout
+    total_timeout: Optional[float]
+    session: Optional[requests.Session]
+    max_retries: int
+    retry_on_rate_exceed: bool
+    max_rate_limit_wait: float
+    max_response_size: int
+    pool_maxsize: Optional[int]
+
+
+__all__ = ["ClientOptions", "QuickReplyArg", "Ref", "TembaClient", "When"]
+
+#: The environment variables of :meth:`TembaClient.from_env` (and of the ``rapidpro`` command),
+#: with what each holds.
+ENVIRONMENT = {"RAPIDPRO_URL": "the server, e.g. https://app.rapidpro.io", "RAPIDPRO_TOKEN": "the API token"}
+
+_Client = TypeVar("_Client", bound="TembaClient")
 
 
 class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
@@ -88,6 +116,27 @@ class TembaClient(ReadsMixin, WritesMixin, ActionsMixin):
             max_response_size=max_response_size,
             pool_maxsize=pool_maxsize,
         )
+
+    @classmethod
+    def from_env(cls: Type[_Client], **kwargs: Unpack[ClientOptions]) -> _Client:
+        """A client of the server and token named by the environment variables ``RAPIDPRO_URL`` and
+        ``RAPIDPRO_TOKEN`` (the same as the ``rapidpro`` command's)::
+
+            # export RAPIDPRO_URL=https://app.rapidpro.io RAPIDPRO_TOKEN=...
+            client = TembaClient.from_env(timeout=30)
+
+        :param kwargs: any other argument of the constructor (``timeout``, ``max_retries``...)
+        :raises ValueError: naming the variables that are not set (or empty); the token's value is
+            never shown
+        """
+        values = {name: os.environ.get(name, "").strip() for name in ENVIRONMENT}
+        missing = [name for name, value in values.items() if not value]
+        if missing:
+            raise ValueError(
+                "TembaClient.from_env() needs the environment variable%s %s, not set"
+                % ("s" if len(missing) > 1 else "", " and ".join("%s (%s)" % (n, ENVIRONMENT[n]) for n in missing))
+            )
+        return cls(values["RAPIDPRO_URL"], values["RAPIDPRO_TOKEN"], **kwargs)
 
     def __enter__(self) -> TembaClient:
         """Returns the client itself, for ``with TembaClient(...) as client:``; the client is closed on exit."""

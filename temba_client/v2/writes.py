@@ -207,7 +207,11 @@ class WritesMixin(BaseClient):
         :param filename: the name to upload it under (default: the path's or file object's name)
         :param content_type: its media type, e.g. ``"image/jpeg"`` (default: guessed from the name)
         :raises TembaValidationError: for a file over the server's limit of 25 MB (a ``ValueError``)
+        :raises TypeError: for a ``filename`` or ``content_type`` that is not a string
         """
+        for name, value in (("filename", filename), ("content_type", content_type)):
+            if value is not None and not isinstance(value, str):  # requests/urllib3 would fail mid-encoding
+                raise TypeError("%s must be a string, not %s" % (name, type(value).__name__))
         if isinstance(file, (str, os.PathLike)):
             with open(file, "rb") as handle:
                 data = handle.read(_MEDIA_MAX_BYTES + 1)

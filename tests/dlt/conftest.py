@@ -1,6 +1,7 @@
 """Fixtures of the dlt tests: a local server, a DuckDB pipeline under tmp_path, the server's truth.
 
-Each test module is skipped when dlt is not installed (``pip install -e ".[dlt]"``).
+Each test is skipped when dlt is not installed (``pip install -e ".[dlt]"``). dlt is imported by
+the tests, not at collection: importing it takes longer than collecting the whole quick tier.
 """
 
 from __future__ import annotations
@@ -19,11 +20,7 @@ from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
-try:
-    import dlt
-except ImportError:  # the test modules skip themselves
-    dlt = None
-#: why the test modules are skipped without dlt
+#: why the tests are skipped without dlt
 SKIP_REASON = "dlt is not installed: pip install -e '.[dlt]' to run the tests of temba_client.dlt"
 
 FAST = dict.fromkeys(("v2", "v2.runs", "v2.messages", "v2.contacts"), 1e9)
@@ -50,6 +47,19 @@ KEYS = {
 ARCHIVED = {"messages": "message", "runs": "run"}
 
 
+@pytest.fixture(autouse=True)
+def dlt() -> Any:
+    """The dlt module, imported when a test of this folder runs (each is skipped without it)."""
+    return pytest.importorskip("dlt", reason=SKIP_REASON)
+
+
+def rapidpro_source(**kwargs: Any) -> Any:
+    """:func:`temba_client.dlt.rapidpro_source`, imported (with dlt) when a test calls it."""
+    from temba_client.dlt import rapidpro_source as source
+
+    return source(**kwargs)
+
+
 def fast() -> RateBudget:
     """A rate budget that never waits (the local server does not throttle)."""
     return RateBudget(FAST, burst=1e9)
@@ -73,7 +83,7 @@ def client(server: LocalRapidProServer) -> Iterator[TembaClient]:
 
 
 @pytest.fixture
-def make_pipeline(tmp_path: Any) -> Callable[..., Any]:
+def make_pipeline(tmp_path: Any, dlt: Any) -> Callable[..., Any]:
     """A DuckDB pipeline whose working directory and database live under tmp_path."""
 
     def make(name: str = "rp") -> Any:

@@ -8,12 +8,9 @@ import sys
 
 import pytest
 
-from .conftest import DATASET, SKIP_REASON, fast, query, settings
+from temba_client.export import Settings
 
-dlt = pytest.importorskip("dlt", reason=SKIP_REASON)
-
-from temba_client.dlt import RESOURCES, rapidpro_source  # noqa: E402
-from temba_client.export import Settings  # noqa: E402
+from .conftest import DATASET, fast, query, rapidpro_source, settings
 
 
 def test_the_core_never_imports_dlt():
@@ -68,6 +65,8 @@ def test_bad_arguments_are_refused_before_anything_is_sent(server, client, kwarg
 
 
 def test_every_resource_is_declared_once():
+    from temba_client.dlt import RESOURCES
+
     names = [resource.name for resource in RESOURCES]
     assert len(names) == len(set(names)) == 17
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DATASET, KEYS, SKIP_REASON, fast, query, server_keys, settings, table_keys
+from temba_client.export import WorkBudget
 
-dlt = pytest.importorskip("dlt", reason=SKIP_REASON)
-
-from temba_client.dlt import rapidpro_source  # noqa: E402
-from temba_client.export import WorkBudget  # noqa: E402
+from .conftest import DATASET, KEYS, fast, query, rapidpro_source, server_keys, settings, table_keys
 
 MERGED = ("contacts", "messages", "runs", "tickets", "broadcasts", "flow_starts")
 

@@ -319,4 +319,11 @@ def main(url: str, token: str) -> List[str]:
         except TembaRateExceededError as ex:
             reveal_type(ex.retry_after)  # int
     client.close()
+    try:
+        configured = TembaClient.from_env(timeout=(5, 30), max_retries=1)
+    except ValueError as ex:  # RAPIDPRO_URL or RAPIDPRO_TOKEN is not set
+        lines.append(str(ex))
+    else:
+        reveal_type(configured)  # TembaClient
+        configured.close()
     return lines

@@ -34,10 +34,32 @@ def expected_types() -> Dict[int, str]:
 
 
 def normalize(type_text: str) -> str:
-    """One spelling for both checkers: no module or outer-class prefixes (``temba_client.v2.types.Run.Step``
-    and ``Run.Step`` become ``Step``), ``List``/``Dict`` for ``list``/``dict``."""
-    text = re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", type_text)
+    """One spelling for both checkers and every Python: no module or outer-class prefixes
+    (``temba_client.v2.types.Run.Step`` and ``Run.Step`` become ``Step``), ``List``/``Dict`` for
+    ``list``/``dict``, ``A | None`` for ``Union[A, None]`` and ``Optional[A]`` (mypy on Python 3.9)."""
+    text = re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", pipes(type_text))
     return re.sub(r"\b(list|dict)\[", lambda m: m.group(1).capitalize() + "[", text)
+
+
+def pipes(text: str) -> str:
+    """``Union[A, B]`` as ``A | B`` and ``Optional[A]`` as ``A | None``, at any depth."""
+    while match := re.search(r"\b(Union|Optional)\[", text):
+        depth, start, members = 0, match.end(), []
+        for end in range(match.end(), len(text)):
+            if text[end] == "[":
+                depth += 1
+            elif text[end] == "]" and depth:
+                depth -= 1
+            elif text[end] == "]" or (text[end] == "," and not depth):
+                members.append(text[start:end].strip())
+                start = end + 1
+                if text[end] == "]":
+                    break
+        else:
+            raise ValueError("unbalanced brackets in %r" % text)
+        members += ["None"] if match.group(1) == "Optional" else []
+        text = text[: match.start()] + " | ".join(members) + text[end + 1 :]
+    return text
 
 
 def test_program_calls_every_public_method_of_the_client():
@@ -59,6 +81,15 @@ def test_normalize():
     assert normalize("list[temba_client.v2.types.Run.Step] | None") == "List[Step] | None"
     assert normalize("dict[str, Run.Value] | None") == normalize("Dict[str, Value] | None")
     assert normalize("datetime.datetime | None") == "datetime | None"
+    # mypy on Python 3.9
+    assert normalize("Union[builtins.str, None]") == "str | None"
+    assert normalize("Union[builtins.bool, builtins.str, None]") == "bool | str | None"
+    assert (
+        normalize("Union[builtins.list[Union[builtins.str, temba_client.v2.types.Contact.URN]], None]")
+        == "List[str | URN] | None"
+    )
+    assert normalize("Union[builtins.dict[builtins.str, Any], None]") == "Dict[str, Any] | None"
+    assert normalize("Optional[builtins.list[builtins.int]]") == normalize("list[int] | None")
 
 
 @pytest.mark.slow
