@@ -118,8 +118,9 @@ def _portable(value: Any, memo: Dict[int, Any], depth: int = 0) -> Any:
         copy.args = _portable(value.args, memo, depth + 1)
         vars(copy).update(_portable(dict(vars(value)), memo, depth + 1))
         return copy if _pickles(copy) else RuntimeError("%s: %s" % (type(value).__name__, value))
-    if isinstance(value, tuple):
-        return tuple(_portable(item, memo, depth + 1) for item in value)
+    if isinstance(value, tuple):  # a named tuple (an export's StreamResult) keeps its class
+        items = [_portable(item, memo, depth + 1) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, list):
         return [_portable(item, memo, depth + 1) for item in value]
     if isinstance(value, dict):
@@ -453,9 +454,6 @@ class TembaExportError(TembaException):
         #: every stream's :class:`~temba_client.export.StreamResult`, by stream name
         self.results = dict(results or {})
 
-    def __reduce__(self) -> Any:
-        return (type(self), (self.message, self.results))
-
 
 class TembaLockedError(TembaException):
     """Another export or sync (this or another process) is writing to the same directory or state
@@ -472,6 +470,3 @@ class TembaLockedError(TembaException):
         #: the process id of the run that holds it (None if unknown)
         self.pid = pid
         self.message = "another export is writing to %s%s" % (path, " (pid %d)" % pid if pid else "")
-
-    def __reduce__(self) -> Any:
-        return (type(self), (self.path, self.pid))

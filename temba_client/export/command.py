@@ -33,7 +33,7 @@ from ..exceptions import (
     TembaTokenError,
 )
 from ..utils import parse_iso8601
-from .display import CONTINUE, ProgressDisplay, summary
+from .display import CONTINUE, ProgressDisplay, explained, summary
 from .pacing import ENDPOINT_SCOPES, RateBudget, WorkBudget
 from .runner import STATE_FILE, check_directory, run_export
 from .sources import SOURCES
@@ -235,21 +235,22 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
-def _explain(ex: BaseException, url: str) -> Tuple[int, str]:
+def _explain(error: BaseException, url: str) -> Tuple[int, str]:
     """The exit status and the one line of an error."""
-    if isinstance(ex, TembaTokenError):
+    ex = explained(error)
+    if isinstance(error, TembaTokenError):
         return EXIT_CONFIG, "the server at %s refused the token (%s): check --token-file or RAPIDPRO_TOKEN" % (url, ex)
-    if isinstance(ex, TembaConnectionError):
+    if isinstance(error, TembaConnectionError):
         return EXIT_CONFIG, "cannot reach %s (%s): check --url or RAPIDPRO_URL, and the network" % (url, ex)
-    if isinstance(ex, TembaNoSuchObjectError):
+    if isinstance(error, TembaNoSuchObjectError):
         return EXIT_CONFIG, "no RapidPro workspace API at %s (%s): check --url or RAPIDPRO_URL" % (url, ex)
-    if isinstance(ex, (TembaLockedError, TembaStateError)):
-        return EXIT_CONFIG, str(ex)
-    if isinstance(ex, OSError):
+    if isinstance(error, (TembaLockedError, TembaStateError)):
+        return EXIT_CONFIG, ex
+    if isinstance(error, OSError):
         return EXIT_FAILED, "cannot write: %s" % ex
-    if isinstance(ex, TembaException):
-        return EXIT_FAILED, "%s (%s)" % (ex, type(ex).__name__)
-    return EXIT_FAILED, "%s: %s" % (type(ex).__name__, ex)
+    if isinstance(error, TembaException):
+        return EXIT_FAILED, "%s (%s)" % (ex, type(error).__name__)
+    return EXIT_FAILED, "%s: %s" % (type(error).__name__, ex)
 
 
 def _archives(args: argparse.Namespace, client: Any) -> int:

@@ -80,6 +80,19 @@ class ProgressDisplay:
             self.stream.flush()
 
 
+def explained(error: BaseException) -> str:
+    """One line for an error: its message (rapidpro-python's words) and, when the client knows more,
+    what went wrong underneath (e.g. ``Unable to connect to host: could not connect: ...``).
+
+    :param error: the exception
+    """
+    text = " ".join(str(error).split())
+    detail = getattr(error, "detail", None)
+    if detail and str(detail) not in text:
+        text = "%s: %s" % (text, " ".join(str(detail).split())) if text else " ".join(str(detail).split())
+    return text
+
+
 def summary(results: Dict[str, StreamResult], display: ProgressDisplay) -> List[str]:
     """One line per stream: records written, pages, and how it ended.
 
@@ -89,7 +102,7 @@ def summary(results: Dict[str, StreamResult], display: ProgressDisplay) -> List[
     lines = []
     for name, result in results.items():
         if result.error is not None:
-            error = " ".join(str(result.error).split())
+            error = explained(result.error)
             status = "FAILED: %s (%s); %s" % (error, type(result.error).__name__, CONTINUE)
         elif result.complete:
             status = "complete"
