@@ -23,6 +23,8 @@ setup(
     install_requires=["requests>=2.32.4", "urllib3>=1.26", "python-dateutil>=2.8"],
     extras_require={
         "fast": ["orjson>=3.9", "msgspec>=0.18"],
+        # progress bars (tqdm's, in a terminal or a notebook) for progress=True and the rapidpro command
+        "progress": ["tqdm>=4.62"],
         "test": [
             "pytest>=7",
             "pytest-cov>=4",
@@ -39,6 +41,12 @@ setup(
             "dlt[duckdb]>=1.0",
             "pandas>=1.5",
             "pyarrow>=12",
+            # progress: tqdm's bars, and a real Jupyter kernel to show its notebook widget in
+            "tqdm>=4.62",
+            "nbclient>=0.7",
+            "nbformat>=5",
+            "ipykernel>=6",
+            "ipywidgets>=8",
         ],
         "docs": ["sphinx>=7"],
         "parquet": ["pyarrow>=12"],

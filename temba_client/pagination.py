@@ -34,6 +34,7 @@ import requests
 
 from . import _typed
 from .exceptions import TembaBadResponseError
+from .progress import SILENT, ProgressOption, Task, Tracker, tracker
 from .serialization import TembaObject, Transformer
 from .transport import Transport
 
@@ -78,6 +79,8 @@ class CursorIterator(Generic[T]):
     :param resume_cursor: a cursor to start from (from :meth:`get_cursor`, stored, or another
         server's): sent as given, the server judges it
     :param transformer: applied to each result before it becomes a model object
+    :param progress: show the pages' progress (see :mod:`temba_client.progress`: True for a bar in a
+        notebook or on a terminal, plain lines elsewhere; None shows nothing)
     """
 
     def __init__(
@@ -89,6 +92,8 @@ class CursorIterator(Generic[T]):
         retry_on_rate_exceed: bool = False,
         resume_cursor: Optional[str] = None,
         transformer: Optional[Transformer] = None,
+        *,
+        progress: ProgressOption = None,
     ) -> None:
         self._transport = _transport_of(client)
         #: the client given (None when built on a transport)
@@ -108,6 +113,9 @@ class CursorIterator(Generic[T]):
         self._followed: Set[_Query] = set()  # the queries of the pages fetched so far
         # with msgspec installed, pages are decoded straight into objects (see temba_client._typed)
         self._decode = _typed.page_decoder(clazz) if transformer is None else None
+        self._tracker = tracker(progress)
+        self._owns_tracker = not isinstance(progress, Tracker)  # a tracker given is the caller's to close
+        self._task: Optional[Task] = None  # started with the first page
 
     def __iter__(self) -> CursorIterator[T]:
         return self
@@ -137,6 +145,8 @@ class CursorIterator(Generic[T]):
         if self._url is None:
             raise StopIteration
 
+        if self._task is None and self._tracker is not SILENT:  # timed from the first request
+            self._task = self._tracker.task(_endpoint_of(self._endpoint_url))
         query = _query_of(self._url, self._params)
         page = self._transport.request(
             "GET", self._url, params=self._params, retry_on_rate_exceed=self.retry_on_rate_exceed, decode=self._decode
@@ -157,9 +167,21 @@ class CursorIterator(Generic[T]):
         self._url = follow
         self._params = None
         self.resume_cursor = None
+        self._advance(len(results))
         if not results:
             raise StopIteration
         return results
+
+    def _advance(self, records: int) -> None:
+        """Shows a page fetched; the display ends with the last page."""
+        if self._task is None:
+            return
+        if records:
+            self._task.advance(records, 1)
+        if self._url is None or not records:
+            self._task.close()
+            if self._owns_tracker:
+                self._tracker.close()
 
     def _bad_page(self, expected: str) -> TembaBadResponseError:
         message = "Expected %s from %s" % (expected, self._endpoint_url)
@@ -225,7 +247,11 @@ class CursorQuery(Generic[T]):
         return "<CursorQuery of %s from %s params=%r>" % (self.clazz.__name__, self.url, self.params)
 
     def iterfetches(
-        self, retry_on_rate_exceed: Optional[bool] = None, resume_cursor: Optional[str] = None
+        self,
+        retry_on_rate_exceed: Optional[bool] = None,
+        resume_cursor: Optional[str] = None,
+        *,
+        progress: ProgressOption = None,
     ) -> CursorIterator[T]:
         """Returns an iterator over the pages of results, one request per page.
 
@@ -235,6 +261,9 @@ class CursorQuery(Generic[T]):
             sent as given; a cursor the server cannot read raises
             :class:`~temba_client.exceptions.TembaNoSuchObjectError` (``detail`` "Invalid cursor")
             when the first page is fetched. Archives are paged by offset: the server ignores it
+        :param progress: show the progress (see :mod:`temba_client.progress`): True for a bar in a
+            notebook or on a terminal and a plain line every few seconds elsewhere; None (the
+            default) shows nothing
         """
         return CursorIterator(
             self.client if self.client is not None else self._transport,
@@ -244,16 +273,20 @@ class CursorQuery(Generic[T]):
             self._retry(retry_on_rate_exceed),
             resume_cursor,
             self.transformer,
+            progress=progress,
         )
 
-    def all(self, retry_on_rate_exceed: Optional[bool] = None) -> List[T]:
+    def all(self, retry_on_rate_exceed: Optional[bool] = None, *, progress: ProgressOption = None) -> List[T]:
         """Fetches every page and returns all the objects in one list.
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
+        :param progress: show the progress (see :mod:`temba_client.progress`): True for a bar in a
+            notebook or on a terminal and a plain line every few seconds elsewhere; None (the
+            default) shows nothing
         """
         results: List[T] = []
-        for page in self.iterfetches(retry_on_rate_exceed):
+        for page in self.iterfetches(retry_on_rate_exceed, progress=progress):
             results.extend(page)
         return results
 
@@ -267,18 +300,25 @@ class CursorQuery(Generic[T]):
             return page[0]
         return None
 
-    def to_records(self, retry_on_rate_exceed: Optional[bool] = None) -> List[Dict[str, Any]]:
+    def to_records(
+        self, retry_on_rate_exceed: Optional[bool] = None, *, progress: ProgressOption = None
+    ) -> List[Dict[str, Any]]:
         """Fetches every page and returns the objects as plain dicts of native values (datetimes
         stay datetimes, nested objects become dicts), e.g. to build a table or write JSON.
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
+        :param progress: show the progress (see :mod:`temba_client.progress`): True for a bar in a
+            notebook or on a terminal and a plain line every few seconds elsewhere; None (the
+            default) shows nothing
         """
         from .export.outputs import to_records
 
-        return to_records(self.iterate(retry_on_rate_exceed))
+        return to_records(self.iterate(retry_on_rate_exceed, progress=progress))
 
-    def to_dataframe(self, flatten: bool = False, retry_on_rate_exceed: Optional[bool] = None) -> Any:
+    def to_dataframe(
+        self, flatten: bool = False, retry_on_rate_exceed: Optional[bool] = None, *, progress: ProgressOption = None
+    ) -> Any:
         """Fetches every page and returns a :class:`pandas.DataFrame`, one row per object (needs the
         ``pandas`` extra: ``pip install "rapidpro-python[pandas]"``).
 
@@ -286,18 +326,24 @@ class CursorQuery(Generic[T]):
             ``<key>_time``) instead of nested values
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
+        :param progress: show the progress (see :mod:`temba_client.progress`): True for a bar in a
+            notebook or on a terminal and a plain line every few seconds elsewhere; None (the
+            default) shows nothing
         """
         from .export.outputs import to_dataframe
 
-        return to_dataframe(self.iterate(retry_on_rate_exceed), flatten, model=self.clazz)
+        return to_dataframe(self.iterate(retry_on_rate_exceed, progress=progress), flatten, model=self.clazz)
 
-    def iterate(self, retry_on_rate_exceed: Optional[bool] = None) -> Iterator[T]:
+    def iterate(self, retry_on_rate_exceed: Optional[bool] = None, *, progress: ProgressOption = None) -> Iterator[T]:
         """Yields the objects one by one, fetching page after page as needed.
 
         :param retry_on_rate_exceed: whether to sleep and retry when the rate limit is exceeded
             (None: the client's default)
+        :param progress: show the progress (see :mod:`temba_client.progress`): True for a bar in a
+            notebook or on a terminal and a plain line every few seconds elsewhere; None (the
+            default) shows nothing
         """
-        for page in self.iterfetches(retry_on_rate_exceed):
+        for page in self.iterfetches(retry_on_rate_exceed, progress=progress):
             yield from page
 
     def __iter__(self) -> Iterator[T]:

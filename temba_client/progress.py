@@ -18,6 +18,8 @@ Its value is one of:
 - a class with tqdm's interface (``tqdm.tqdm``, ``tqdm.notebook.tqdm``, ``tqdm.rich.tqdm``, a
   subclass of your own): one bar per task, made with tqdm's keyword arguments (``desc``,
   ``total``, ``unit``...);
+- a :class:`Tracker` (e.g. :class:`PlainLines` with options of your own), used as given and left
+  open for the caller to close;
 - any other callable: called as ``progress(task, counts)`` after each page, ``task`` naming what
   is read (``"runs"``) and ``counts`` what was done since the previous call (``records``,
   ``pages``, ``bytes``) or, once known, what is expected (``total``: records).
@@ -33,9 +35,6 @@ import threading
 import time
 import warnings
 from typing import IO, Any, Callable, Dict, List, Optional, Union
-
-#: What a ``progress`` argument may be (see the module's notes).
-ProgressOption = Union[None, bool, str, Callable[..., Any]]
 
 #: Seconds between two plain lines.
 PLAIN_INTERVAL = 5.0
@@ -90,16 +89,20 @@ class Tracker:
         self.close()
 
 
+#: What a ``progress`` argument may be (see the module's notes; a :class:`Tracker` is used as given).
+ProgressOption = Union[None, bool, str, Tracker, Callable[..., Any]]
+
 _SILENT_TASK = Task()
 #: The tracker of ``progress=None``: shows nothing, costs a method call per page.
 SILENT = Tracker()
 
 
-def tracker(progress: ProgressOption, stream: Optional[IO[str]] = None) -> Tracker:
+def tracker(progress: ProgressOption, stream: Optional[IO[str]] = None, *, delay: float = BAR_DELAY) -> Tracker:
     """The tracker a ``progress`` argument asks for (see the module's notes).
 
-    :param progress: None, a bool, ``"plain"``, a tqdm-like class or a callable
+    :param progress: None, a bool, ``"plain"``, a tqdm-like class, a tracker or a callable
     :param stream: where plain lines and bars go (default: standard error)
+    :param delay: seconds before a bar appears (a short read shows none)
     :raises TypeError: for any other value
     :raises ValueError: for another string
     """
@@ -108,24 +111,24 @@ def tracker(progress: ProgressOption, stream: Optional[IO[str]] = None) -> Track
     if progress is None or progress is False:
         return SILENT
     if progress is True:
-        return _automatic(stream)
+        return _automatic(stream, delay)
     if isinstance(progress, str):
         if progress == "plain":
             return PlainLines(stream)
         raise ValueError("progress must be True, False, None, 'plain', a tqdm class or a function, not %r" % progress)
     if isinstance(progress, type):
-        return Bars(progress, stream)
+        return Bars(progress, stream, delay)
     if callable(progress):
         return Callback(progress)
     raise TypeError("progress must be True, False, None, 'plain', a tqdm class or a function, not %r" % (progress,))
 
 
-def _automatic(stream: Optional[IO[str]]) -> Tracker:
+def _automatic(stream: Optional[IO[str]], delay: float) -> Tracker:
     """A notebook's widget, a terminal's bar, or plain lines, for where the output goes."""
     out = stream if stream is not None else sys.stderr
     bar = _tqdm_class(_in_notebook())
     if bar is not None and (_in_notebook() or _is_terminal(out)):
-        return Bars(bar, stream)
+        return Bars(bar, stream, delay)
     return PlainLines(stream)
 
 
@@ -226,7 +229,7 @@ class PlainLines(Tracker):
     """One line for all tasks, on standard error, every few seconds: for logs and cron mail.
 
     Nothing is printed for an operation shorter than the interval; after the first line, a last
-    one is printed when the operation ends.
+    one is printed when the operation ends (unless nothing changed since the line before).
 
     :param stream: where to write (default: standard error, looked up at each line)
     :param interval: seconds between two lines
@@ -245,6 +248,7 @@ class PlainLines(Tracker):
         self._lock = threading.Lock()
         self._tasks: List[_Counts] = []
         self._shown: Optional[float] = None  # when the last line was written
+        self._changes = False  # counts changed since the last line
         self._started = clock()
 
     def task(self, name: str, total: Optional[int] = None, unit: str = "records") -> Task:
@@ -261,11 +265,15 @@ class PlainLines(Tracker):
 
     def _changed(self, force: bool = False) -> None:
         with self._lock:
+            self._changes = self._changes or not force
             now = self._clock()
             last = self._started if self._shown is None else self._shown
-            if not (force and self._shown is not None) and now - last < self._interval:
+            if force:  # the last line: only after a first one, and only if there is news
+                if self._shown is None or not self._changes:
+                    return
+            elif now - last < self._interval:
                 return
-            self._shown = now
+            self._shown, self._changes = now, False
             line = " | ".join(counts.describe(now) for counts in self._tasks)
         out = self._stream if self._stream is not None else sys.stderr
         try:
@@ -303,11 +311,13 @@ class Bars(Tracker):
 
     :param factory: the bar class, e.g. ``tqdm.tqdm`` or ``tqdm.notebook.tqdm``
     :param stream: where terminal bars go (default: the class's own default, standard error)
+    :param delay: seconds before a bar appears (a short read shows none)
     """
 
-    def __init__(self, factory: Callable[..., Any], stream: Optional[IO[str]] = None) -> None:
+    def __init__(self, factory: Callable[..., Any], stream: Optional[IO[str]] = None, delay: float = BAR_DELAY) -> None:
         self._factory = factory
         self._stream = stream
+        self._delay = delay
         self._lock = threading.Lock()
         self._bars: List[_BarTask] = []
 
@@ -324,7 +334,7 @@ class Bars(Tracker):
             "unit": " rec" if unit == "records" else "B",
             "unit_scale": True,
             "dynamic_ncols": True,
-            "delay": BAR_DELAY,
+            "delay": self._delay,
             "leave": True,
         }
         if self._stream is not None:

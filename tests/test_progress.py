@@ -212,15 +212,29 @@ def test_plain_lines_every_few_seconds_and_a_last_one() -> None:
         "runs: 250 records, 1 pages, 2.0 MB, 50/s, 25% of ~1,000, ~15s left | contacts: 100 records, 1 pages, 20/s"
     ]
     clock.now += 4.0
-    runs.advance(0, 1, 0)
+    runs.advance(0, 1, 0)  # a line: the interval has passed
+    clock.now += 1.0
+    contacts.advance(0, 1, 0)  # news since that line: the last line shows it
     runs.close()
     lines.close()
     shown = out.getvalue().splitlines()
     assert len(shown) == 3
     assert shown[1].startswith("runs: 500 records, 3 pages, 4.0 MB, 50/s, 50% of ~1,000, ~10s left | ")
-    assert shown[2] == "runs: 500 records, 3 pages, 4.0 MB, 50/s, 50% of ~1,000 (done) | " + (
-        "contacts: 100 records, 1 pages, 10/s (done)"
+    assert shown[2] == "runs: 500 records, 3 pages, 4.0 MB, 45/s, 50% of ~1,000 (done) | " + (
+        "contacts: 100 records, 2 pages, 9/s (done)"
     )
+
+
+def test_no_last_line_without_news() -> None:
+    out = io.StringIO()
+    clock = FakeClock()
+    lines = PlainLines(out, interval=5.0, clock=clock)
+    task = lines.task("runs")
+    clock.now += 6.0
+    task.advance(250, 1)
+    task.close()
+    lines.close()
+    assert out.getvalue() == "runs: 250 records, 1 pages, 42/s\n"
 
 
 def test_a_short_operation_prints_nothing() -> None:

@@ -32,8 +32,9 @@ from ..exceptions import (
     TembaStateError,
     TembaTokenError,
 )
+from ..progress import tracker
 from ..utils import parse_iso8601
-from .display import CONTINUE, ProgressDisplay, explained, summary
+from .display import CONTINUE, PageCounter, explained, summary
 from .pacing import ENDPOINT_SCOPES, RateBudget, WorkBudget
 from .runner import STATE_FILE, check_directory, run_export
 from .sources import SOURCES
@@ -59,6 +60,8 @@ EXIT_CODES = (
     (129, "stopped by SIGHUP (130 SIGINT / Ctrl-C, 143 SIGTERM): run the same command again to continue"),
 )
 _SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+#: ``--progress`` values, and the ``progress`` argument of the export each asks for.
+_PROGRESS: Dict[str, Any] = {"auto": True, "plain": "plain", "off": None}
 _FORMATS = ("jsonl", "jsonl.gz", "csv")
 
 EPILOG = """environment:
@@ -135,6 +138,13 @@ def _add_run_options(cmd: argparse.ArgumentParser, sync: bool) -> None:
         choices=sorted(SOURCES),
         metavar="STREAM",
         help="discard STREAM's state and file and export it from the start (repeatable)",
+    )
+    cmd.add_argument(
+        "--progress",
+        choices=sorted(_PROGRESS),
+        default="auto",
+        help="how progress is shown on standard error: auto (a bar per stream on a terminal when tqdm is "
+        "installed, else a plain line every few seconds), plain (lines) or off",
     )
 
 
@@ -266,16 +276,16 @@ def _export(args: argparse.Namespace, client: Any, settings: Settings) -> int:
     rates = dict.fromkeys(("v2", *ENDPOINT_SCOPES.values()), args.rate) if args.rate else None
     budget = RateBudget(rates) if rates else None  # None: the rates the server states
     work = WorkBudget(seconds=args.max_minutes * 60 if args.max_minutes else None, pages=args.max_pages)
-    display = ProgressDisplay(sys.stderr, sys.stderr.isatty())
+    counter = PageCounter(tracker(_PROGRESS[args.progress], delay=0))
     previous = _install_signals(work)
     try:
         results = run_export(
-            client, args.streams, args.out, settings, budget, work, display, restart=args.restart, raise_errors=False
+            client, args.streams, args.out, settings, budget, work, counter, restart=args.restart, raise_errors=False
         )
     finally:
         _restore_signals(previous)
-        display.finish()
-    for line in summary(results, display):
+        counter.close()
+    for line in summary(results, counter):
         print(line)
     sys.stdout.flush()
     if work.stop_reason in _SIGNALS:

@@ -1,83 +1,68 @@
-"""What the ``rapidpro`` command shows while it runs and when it ends: the only display code of the
-command (a progress bar can replace :class:`ProgressDisplay` without touching the rest).
+"""What the ``rapidpro`` command shows while it runs and when it ends.
 
-The command gives a display to the export as its ``progress(stream, counts)`` callback, calls
-:meth:`ProgressDisplay.finish` when the export ends, and prints :func:`summary`'s lines.
+While it runs: the progress of each stream, by :mod:`temba_client.progress` (a tqdm bar per stream
+on a terminal when tqdm is installed, else a plain line every few seconds), through a
+:class:`PageCounter` that also counts each stream's pages for the summary. When it ends: one line
+per stream (:func:`summary`).
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from typing import Dict, List, Optional, TextIO
+from typing import Dict, List, Optional
 
+from ..progress import Task, Tracker
 from .runner import StreamResult
 
-_REDRAW_SECONDS = 0.5
-_PLAIN_SECONDS = 30.0
 #: What a stopped stream's line says.
 CONTINUE = "run the same command again to continue"
 
 
-class ProgressDisplay:
-    """Counts records, pages and bytes per stream, and shows them (in place on a terminal).
+class PageCounter(Tracker):
+    """A tracker that shows through another one and counts each task's pages.
 
-    :param stream: where to write
-    :param interactive: redraw one line (a terminal) or print a line now and then
+    :param shown: the tracker that shows the progress
     """
 
-    def __init__(self, stream: TextIO, interactive: bool) -> None:
-        self.stream = stream
-        self.interactive = interactive
-        self.counts: Dict[str, Dict[str, int]] = {}
+    def __init__(self, shown: Tracker) -> None:
+        self.shown = shown
+        #: pages fetched, by stream
+        self.pages: Dict[str, int] = {}
         self._lock = threading.Lock()
-        self._started = time.monotonic()
-        self._shown = 0.0
 
-    def __call__(self, name: str, counts: Dict[str, int]) -> None:
-        with self._lock:
-            mine = self.counts.setdefault(name, {"records": 0, "pages": 0, "bytes": 0})
-            for key, value in counts.items():
-                mine[key] = mine.get(key, 0) + value
-            moment = time.monotonic()
-            if moment - self._shown >= (_REDRAW_SECONDS if self.interactive else _PLAIN_SECONDS):
-                self._shown = moment
-                self._show(moment)
+    def task(self, name: str, total: Optional[int] = None, unit: str = "records") -> Task:
+        """Starts showing a stream, counting its pages.
 
-    def line(self, moment: Optional[float] = None) -> str:
-        """The current counts as one line.
-
-        :param moment: the monotonic time to compute rates at
+        :param name: the stream
+        :param total: the records expected, if known
+        :param unit: what the main count counts
         """
-        elapsed = max(1e-6, (moment or time.monotonic()) - self._started)
-        parts = []
-        for name, c in sorted(self.counts.items()):
-            part = "%s %d rec, %d pages, %.1f MB, %.0f rec/s" % (
-                name,
-                c["records"],
-                c["pages"],
-                c["bytes"] / 1e6,
-                c["records"] / elapsed,
-            )
-            if c.get("total"):
-                rate = c["records"] / elapsed
-                left = (c["total"] - c["records"]) / rate if rate else 0
-                part += ", ~%dm left" % (left // 60)
-            parts.append(part)
-        return " | ".join(parts)
+        with self._lock:
+            self.pages.setdefault(name, 0)
+        return _CountedTask(self, name, self.shown.task(name, total, unit))
 
-    def _show(self, moment: float) -> None:
-        if self.interactive:
-            self.stream.write("\r\x1b[K" + self.line(moment)[:200])
-        else:
-            self.stream.write(self.line(moment) + "\n")
-        self.stream.flush()
+    def close(self) -> None:
+        """Ends the display."""
+        self.shown.close()
 
-    def finish(self) -> None:
-        """Ends the in-place line."""
-        if self.interactive:
-            self.stream.write("\n")
-            self.stream.flush()
+
+class _CountedTask(Task):
+    def __init__(self, counter: PageCounter, name: str, shown: Task) -> None:
+        self._counter = counter
+        self._name = name
+        self._shown = shown
+
+    def advance(self, records: int = 0, pages: int = 0, nbytes: int = 0) -> None:
+        if pages:
+            with self._counter._lock:
+                self._counter.pages[self._name] += pages
+        self._shown.advance(records, pages, nbytes)
+
+    def expect(self, total: int) -> None:
+        self._shown.expect(total)
+
+    def close(self) -> None:
+        self._shown.close()
 
 
 def explained(error: BaseException) -> str:
@@ -93,11 +78,11 @@ def explained(error: BaseException) -> str:
     return text
 
 
-def summary(results: Dict[str, StreamResult], display: ProgressDisplay) -> List[str]:
+def summary(results: Dict[str, StreamResult], counter: PageCounter) -> List[str]:
     """One line per stream: records written, pages, and how it ended.
 
     :param results: every stream's result
-    :param display: the counts shown while running
+    :param counter: the pages counted while running
     """
     lines = []
     for name, result in results.items():
@@ -108,6 +93,6 @@ def summary(results: Dict[str, StreamResult], display: ProgressDisplay) -> List[
             status = "complete"
         else:
             status = "stopped; " + CONTINUE
-        pages = display.counts.get(name, {}).get("pages", 0)
+        pages = counter.pages.get(name, 0)
         lines.append("%-16s %9d records written, %6d pages  %s" % (name, result.written, pages, status))
     return lines

@@ -20,10 +20,11 @@ from typing import Any, Callable, Collection, Dict, List, NamedTuple, Optional, 
 
 from ..archives import ArchiveDownloader
 from ..exceptions import TembaExportError
+from ..progress import SILENT, ProgressOption, Task, Tracker, tracker
 from ..serialization import TembaObject
 from .lock import LOCK_FILE, RunLock
 from .pacing import RateBudget, StopRequested, WorkBudget
-from .sources import source
+from .sources import list_all, source
 from .state import StateFile, verify_output
 from .streams import EXTENSIONS, Progress, Settings, StreamRunner
 from .workspace import probe
@@ -64,7 +65,7 @@ def run_export(
     settings: Optional[Settings] = None,
     budget: Optional[RateBudget] = None,
     work: Optional[WorkBudget] = None,
-    progress: Optional[Progress] = None,
+    progress: ProgressOption = None,
     downloader: Optional[ArchiveDownloader] = None,
     now: Optional[Callable[[], datetime.datetime]] = None,
     concurrent: bool = True,
@@ -84,7 +85,10 @@ def run_export(
     :param settings: the period, flow, format... (default: everything, JSON Lines)
     :param budget: the rate budget (default: the rates the server states, else RapidPro's defaults)
     :param work: stops cleanly once spent, or when its ``stop()`` is called (default: no limit)
-    :param progress: called with ``(stream, counts)`` after each checkpoint
+    :param progress: show the progress of each stream (see :mod:`temba_client.progress`): True for
+        a bar per stream in a notebook or on a terminal and a plain line every few seconds
+        elsewhere, a tqdm class, or a function called with ``(stream, counts)`` after each
+        checkpoint; None (the default) shows nothing
     :param downloader: downloads archive files
     :param now: the current time (tests give their own)
     :param concurrent: run the throttle scopes in parallel threads
@@ -121,14 +125,77 @@ def run_export(
         for name in restart:
             _remove_files(out_dir, name)
 
-        def runner(name: str) -> StreamRunner:
-            section, publish = state.section(name), functools.partial(state.publish, name)
-            return StreamRunner(
-                client, name, section, publish, settings, out_dir, budget, work, downloader, progress, now
-            )
+        with _Shown(progress) as shown:
+            for name in names:
+                fresh = not (state.published(name) or {}).get("committed")
+                shown.start(name, _expected(client, name, settings, budget, work) if shown.on and fresh else None)
 
-        results = _run_streams(names, runner, work, concurrent)
+            def runner(name: str) -> StreamRunner:
+                section, publish = state.section(name), functools.partial(state.publish, name)
+                return StreamRunner(
+                    client, name, section, publish, settings, out_dir, budget, work, downloader, shown.report, now
+                )
+
+            results = _run_streams(names, runner, work, concurrent)
     return _checked(results, raise_errors)
+
+
+class _Shown:
+    """A run's progress display, handed to the engine as its ``progress(stream, counts)`` callback
+    (None when nothing is shown); a task per stream, closed when the run ends.
+
+    :param progress: the ``progress`` argument of :func:`run_export` or :func:`sync`
+    """
+
+    def __init__(self, progress: ProgressOption) -> None:
+        self._tracker = tracker(progress)
+        self._owned = not isinstance(progress, Tracker)  # a tracker given is the caller's to close
+        self._tasks: Dict[str, Task] = {}
+        self._lock = threading.Lock()
+        #: whether anything is shown
+        self.on = self._tracker is not SILENT
+        #: the engine's callback (None: nothing to show, nothing to count)
+        self.report: Optional[Progress] = self._report if self.on else None
+
+    def start(self, name: str, total: Optional[int] = None) -> None:
+        """Shows a stream (before it starts, so that a stream waiting its turn shows too)."""
+        if self.on:
+            self._tasks[name] = self._tracker.task(name, total)
+
+    def _report(self, name: str, counts: Dict[str, int]) -> None:
+        with self._lock:
+            task = self._tasks.get(name) or self._tasks.setdefault(name, self._tracker.task(name))
+        if counts.get("total"):
+            task.expect(counts["total"])
+        task.advance(counts.get("records", 0), counts.get("pages", 0), counts.get("bytes", 0))
+
+    def __enter__(self) -> _Shown:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for task in self._tasks.values():
+            task.close()
+        if self._owned:
+            self._tracker.close()
+
+
+def _expected(client: Any, name: str, settings: Settings, budget: RateBudget, work: WorkBudget) -> Optional[int]:
+    """The records a whole stream is expected to hold, where the server tells (only shown, never
+    relied on): the runs its flows count, for an export of every run (one request)."""
+    if name != "runs" or settings.since is not None or settings.until is not None:
+        return None
+    try:
+        flows = list_all(
+            client.get_flows(uuid=settings.flow) if settings.flow else client.get_flows(), budget, work=work
+        )
+    except Exception:  # a total is only ever shown: its failure is not the export's
+        return None
+    counts = [getattr(flow.runs, status, None) for flow in flows if flow.runs is not None for status in _RUN_STATUSES]
+    return sum(count for count in counts if isinstance(count, int)) or None
+
+
+#: The statuses a flow's run counts are given by.
+_RUN_STATUSES = ("active", "waiting", "completed", "interrupted", "expired", "failed")
 
 
 def output_path(out_dir: str, name: str, fmt: str) -> str:
@@ -227,6 +294,7 @@ def sync(
     *,
     restart: bool = False,
     raise_errors: bool = True,
+    progress: ProgressOption = None,
 ) -> StreamResult:
     """Hands what changed in one stream since the last sync to ``handler``, page by page, oldest
     first; the state moves on only after the handler returned, so a failed handler sees its page
@@ -248,6 +316,7 @@ def sync(
     :param raise_errors: raise :class:`~temba_client.exceptions.TembaExportError` when the sync
         failed, the handler's exception as its cause (False: return the result, the failure in
         its ``error``)
+    :param progress: show the progress (see :mod:`temba_client.progress`), as :func:`run_export` does
     :raises TembaTokenError: the token is refused (no state is written)
     :raises TembaLockedError: another sync uses ``state_path``
     :raises TembaStateError: the state is damaged, or of another workspace or settings
@@ -264,11 +333,24 @@ def sync(
         state = StateFile(state_path, settings.as_options(), info.identity, [stream] if restart else ())
         state.begin([stream])
 
-        def runner() -> StreamRunner:
-            section, publish = state.section(stream), functools.partial(state.publish, stream)
-            return StreamRunner(
-                client, stream, section, publish, settings, directory, budget, work, now=now, handler=handler
-            )
+        with _Shown(progress) as shown:
+            shown.start(stream)
 
-        result = _run_one(runner)
+            def runner() -> StreamRunner:
+                section, publish = state.section(stream), functools.partial(state.publish, stream)
+                return StreamRunner(
+                    client,
+                    stream,
+                    section,
+                    publish,
+                    settings,
+                    directory,
+                    budget,
+                    work,
+                    progress=shown.report,
+                    now=now,
+                    handler=handler,
+                )
+
+            result = _run_one(runner)
     return _checked({stream: result}, raise_errors)[stream]
