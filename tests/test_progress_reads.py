@@ -74,7 +74,7 @@ def test_plain_lines_of_a_query_end_with_the_totals(client: TembaClient) -> None
     lines = PlainLines(out, interval=0.0)
     runs = client.get_runs().all(progress=lines)
     shown = out.getvalue().splitlines()
-    assert shown[-1].startswith("runs: {:,} records, ".format(len(runs)))
+    assert shown[-1].startswith(f"runs: {len(runs):,} records, ")
     assert "(done)" not in out.getvalue()  # a tracker given is the caller's to close
     lines.close()
 
