@@ -135,14 +135,23 @@ def _model(cls: Any) -> Optional[Any]:
                 children[index] = _codegen._child_call(code, index, item_class)
             else:
                 code["_t%d" % index] = _BUILT[item_class][1]
+                code["_s%d" % index] = child
                 children[index] = "_t%d(%%s)" % index
                 # the types are made at run time: typing's generics, through Any for type checkers
                 annotation = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}[kind]
                 annotation = _Optional[annotation]
         struct_fields.append((struct_attr, annotation, _msgspec.field(default=None, name=field.src or attr)))
+        objects = "_s%d" % index if "_s%d" % index in code else "dict"
         lines.extend(
             _codegen.convert_lines(
-                attr, kind, index, "s.%s" % struct_attr, children, str(_HELPERS["_server_datetime_expr"]), "    "
+                attr,
+                kind,
+                index,
+                "s.%s" % struct_attr,
+                children,
+                str(_HELPERS["_server_datetime_expr"]),
+                "    ",
+                objects,
             )
         )
     lines.append("    return obj")

@@ -39,6 +39,7 @@ from typing import (
     Tuple,
     Type,
     TypeVar,
+    Union,
     overload,
 )
 
@@ -121,9 +122,22 @@ class TembaField(Generic[V], metaclass=ABCMeta):
         return self._type_name
 
     def _value_converter(self) -> Callable[[Any], Any]:
-        """The function that converts a JSON value other than null (fields of this module map null
-        to None without being asked)."""
+        """The function the generated readers call for a JSON value other than null (fields of this
+        module map null to None without being asked): :meth:`deserialize` itself, except for this
+        module's fields that convert values, which read a value they cannot convert as sent."""
         return self.deserialize
+
+
+def _as_sent(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, made to give back a value it cannot convert as it is instead of raising."""
+
+    def read(value: Any) -> Any:
+        try:
+            return convert(value)
+        except TembaSerializationException:
+            return value
+
+    return read
 
 
 def _check_type(value: Any, expected: type, description: str) -> Any:
@@ -168,9 +182,10 @@ class StringField(SimpleField[Optional[str]]):
 
 
 class BooleanField(SimpleField[Optional[bool]]):
-    """A JSON boolean."""
+    """A JSON boolean. (Like every field of this module, a model keeps a value of another JSON type
+    as the server sent it; :meth:`deserialize` called on its own checks, as rapidpro-python's did.)"""
 
-    _inline = "check:bool"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "bool"
 
     def deserialize(self, value: Any) -> Optional[bool]:
@@ -180,7 +195,7 @@ class BooleanField(SimpleField[Optional[bool]]):
 class IntegerField(SimpleField[Optional[int]]):
     """A JSON integer."""
 
-    _inline = "check:int"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "int"
 
     def deserialize(self, value: Any) -> Optional[int]:
@@ -190,7 +205,7 @@ class IntegerField(SimpleField[Optional[int]]):
 class ListField(SimpleField[Optional[List[I]]]):
     """A JSON array of plain values."""
 
-    _inline = "check:list"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "list"
 
     if TYPE_CHECKING:  # pragma: no cover - a bare ListField() holds a list of anything
@@ -219,7 +234,7 @@ class StringListField(ListField[str]):
 class DictField(SimpleField[Optional[Dict[str, I]]]):
     """A JSON object of plain values, as a dict."""
 
-    _inline = "check:dict"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "dict[str, Any]"
 
     if TYPE_CHECKING:  # pragma: no cover - a bare DictField() holds a dict of anything
@@ -245,11 +260,22 @@ class StringDictField(DictField[str]):
     _type_name = "dict[str, str]"
 
 
+class TranslatableField(SimpleField[Union[str, Dict[str, str], None]]):
+    """A text that servers send either as a plain string (older servers, and rapidpro-python's own
+    test data) or as translations by language, ``{"eng": "Hello", "fra": "Bonjour"}`` (26.x); kept
+    as sent, either way."""
+
+    _type_name = "str | dict[str, str]"
+
+
 class DatetimeField(TembaField[Optional[datetime.datetime]]):
     """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
 
     _inline = "datetime"
     _type_name = "datetime"
+
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return _as_sent(self.deserialize)  # a model keeps what it cannot parse as sent
 
     def deserialize(self, value: Any) -> Any:
         if value is None or value == "":
@@ -261,8 +287,10 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
         except (ValueError, OverflowError):
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 datetime" % value) from None
 
-    def serialize(self, value: Any) -> Optional[str]:
-        return format_iso8601(value)
+    def serialize(self, value: Any) -> Any:
+        if value is None or isinstance(value, datetime.date):
+            return format_iso8601(value)
+        return value  # what a model kept as sent
 
 
 class DateField(TembaField[Optional[datetime.date]]):
@@ -270,6 +298,9 @@ class DateField(TembaField[Optional[datetime.date]]):
 
     _inline = "convert"
     _type_name = "date"
+
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return _as_sent(self.deserialize)  # a model keeps what it cannot parse as sent
 
     def deserialize(self, value: Any) -> Optional[datetime.date]:
         if value is None or value == "":
@@ -281,8 +312,8 @@ class DateField(TembaField[Optional[datetime.date]]):
         except ValueError:
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 date" % value) from None
 
-    def serialize(self, value: Any) -> Optional[str]:
-        return value.isoformat() if value is not None else None
+    def serialize(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class ObjectField(TembaField[Optional[T]]):
@@ -309,8 +340,13 @@ class ObjectField(TembaField[Optional[T]]):
     def deserialize(self, value: Any) -> Any:
         return self.item_class.deserialize(value) if value is not None else None
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: an ``item_class`` instance for an
+        object, anything else as sent."""
+        return self.item_class.deserialize(value) if isinstance(value, dict) else value
+
     def serialize(self, value: Any) -> Any:
-        return value.serialize() if value is not None else None
+        return value.serialize() if isinstance(value, TembaObject) else value
 
 
 class ObjectListField(ObjectField[T]):
@@ -335,11 +371,18 @@ class ObjectListField(ObjectField[T]):
             return None
         return self.item_class.deserialize_list(value)
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: for an array, its objects as
+        ``item_class`` instances and any other item as sent; anything else as sent."""
+        if not isinstance(value, list):
+            return value
+        deserialize = self.item_class.deserialize
+        return [deserialize(item) if isinstance(item, dict) else item for item in value]
+
     def serialize(self, value: Any) -> Any:
-        if value is None:
-            return None
-        _check_type(value, list, "a list")
-        return [item.serialize() for item in value]
+        if not isinstance(value, list):
+            return value
+        return [item.serialize() if isinstance(item, TembaObject) else item for item in value]
 
 
 class ObjectDictField(ObjectField[T]):
@@ -366,11 +409,18 @@ class ObjectDictField(ObjectField[T]):
         deserialize = self.item_class.deserialize
         return {key: deserialize(item) for key, item in value.items()}
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: for an object, its values that are
+        objects as ``item_class`` instances and any other value as sent; anything else as sent."""
+        if not isinstance(value, dict):
+            return value
+        deserialize = self.item_class.deserialize
+        return {key: deserialize(item) if isinstance(item, dict) else item for key, item in value.items()}
+
     def serialize(self, value: Any) -> Any:
-        if value is None:
-            return None
-        _check_type(value, dict, "a dict")
-        return {key: item.serialize() for key, item in value.items()}
+        if not isinstance(value, dict):
+            return value
+        return {key: item.serialize() if isinstance(item, TembaObject) else item for key, item in value.items()}
 
 
 def _kind_of(field: TembaField[Any]) -> str:
@@ -387,11 +437,16 @@ def _kind_of(field: TembaField[Any]) -> str:
     return "convert" if owner.__dict__.get("_skips_null", False) else "custom"
 
 
+class _NotAnObject(TembaSerializationException):
+    """Raised by a generated deserializer given something else than a JSON object: a list of
+    nested objects that holds one is then read item by item (see :meth:`ObjectListField.read`)."""
+
+
 def _as_dict(cls: type, item: Any) -> Dict[str, Any]:
     """The generated deserializers' slow path for an item that is not exactly a dict."""
     if isinstance(item, dict):
         return dict(item)
-    raise TembaSerializationException("Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__))
+    raise _NotAnObject("Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__))
 
 
 def _keep_extra(obj: Any, item: Dict[str, Any], keys: frozenset) -> None:
@@ -406,6 +461,7 @@ _HELPERS = {
     "_as_dict": _as_dict,
     "_share": _share,
     "_keep_extra": _keep_extra,
+    "_NotAnObject": _NotAnObject,
     "_fromisoformat": _fromisoformat,
     "_UTC": _UTC,
     "_server_datetime_expr": _SERVER_DATETIME,
