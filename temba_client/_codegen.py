@@ -205,13 +205,13 @@ def convert_lines(
     children: Dict[int, str],
     datetime_expr: str,
     indent: str,
-    objects: str = "dict",
+    store: str = "",
 ) -> List[str]:
     """The lines that read one field's JSON value with the expression ``read``, convert it, and
     store it on ``obj``. ``_fN`` and ``_cN`` are the field and its converter; ``children`` holds
     the call that builds a nested object, ``datetime_expr`` the one that parses the server's form;
-    ``objects`` names the class of the nested objects as they arrive (``dict``, for JSON)."""
-    store = "obj.%s" % attr
+    ``store`` is where the value goes (by default ``obj.<attr>``)."""
+    store = store or "obj.%s" % attr
     if kind == "copy":
         return ["%s%s = %s" % (indent, store, read)]
     lines = [] if read == "v" else ["v = %s" % read]
@@ -247,7 +247,7 @@ def convert_lines(
         # a value of another shape than an object is kept as sent (_fN.read)
         lines.append("if v is None:")
         lines.append("    %s = None" % store)
-        lines.append("elif v.__class__ is %s:" % objects)
+        lines.append("elif v.__class__ is dict:")
         lines.append("    %s = %s" % (store, children[index] % "v"))
         lines.append("else:")
         lines.append("    %s = _f%d.read(v)" % (store, index))

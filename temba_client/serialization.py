@@ -496,11 +496,10 @@ class _TembaObjectMeta(ABCMeta):
             fields.update(base.__dict__.get("_fields", {}))
         fields.update({attr: value for attr, value in namespace.items() if isinstance(value, TembaField)})
         cls._fields = fields  # type: ignore[attr-defined]
-        cls._serialized = tuple(  # type: ignore[attr-defined]
-            (attr, field.src or attr, field) for attr, field in fields.items()
-        )
+        cls._serialized = {attr: (field.src or attr, field) for attr, field in fields.items()}  # type: ignore[attr-defined]
         function, source = _codegen.generate(cls, fields, _kind_of, _HELPERS)
         cls._deserialize_source = source  # type: ignore[attr-defined]
+        cls._model = cls  # type: ignore[attr-defined]
         cls._deserialize_function = function  # type: ignore[attr-defined]
         if "deserialize" not in namespace:  # a subclass's own deserialize stays its own
             cls.deserialize = classmethod(function)  # type: ignore[attr-defined]
@@ -512,7 +511,8 @@ class TembaObject(metaclass=_TembaObjectMeta):
     """Base class of the objects the API returns."""
 
     _fields: ClassVar[Dict[str, TembaField[Any]]] = {}
-    _serialized: ClassVar[Tuple[Tuple[str, str, TembaField[Any]], ...]]
+    #: each field's JSON key and field, by attribute name
+    _serialized: ClassVar[Dict[str, Tuple[str, TembaField[Any]]]]
     #: the generated source of :meth:`deserialize` (see :mod:`temba_client._codegen`)
     _deserialize_source: ClassVar[str]
 
@@ -521,6 +521,14 @@ class TembaObject(metaclass=_TembaObjectMeta):
     _identity_attrs: ClassVar[Tuple[str, ...]] = ("uuid", "id", "key", "email", "resthook", "osm_id")
     #: attributes shown by repr(), when the model has them (otherwise every field is shown)
     _repr_attrs: ClassVar[Tuple[str, ...]] = ("id", "uuid", "key", "email", "osm_id", "resthook", "name")
+    #: the keys of the JSON that the model does not declare, as sent (set on an object only when
+    #: there are some; see :func:`extra_fields`)
+    _extra: ClassVar[Optional[Dict[str, Any]]] = None
+    #: whether the fields' values are kept in slots (objects msgspec builds, see
+    #: :mod:`temba_client._typed`) rather than in the instance's ``__dict__``
+    _slotted: ClassVar[bool] = False
+    #: the model class (for the Struct subclasses of :mod:`temba_client._typed`: the one they mirror)
+    _model: ClassVar[type]
 
     def __init__(self, **kwargs: Any) -> None:
         for attr in self._fields:
@@ -533,13 +541,13 @@ class TembaObject(metaclass=_TembaObjectMeta):
 
         def __getattr__(self, name: str) -> Any:
             # only called when normal lookup fails: the keys a newer server sent that the model lacks
-            extra = self.__dict__.get("_extra")
+            extra = self._extra
             if extra is not None and name in extra:
                 return extra[name]
             raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
 
     def __dir__(self) -> List[str]:
-        return sorted(set(super().__dir__()) | set(self.__dict__.get("_extra", ())))
+        return sorted(set(super().__dir__()) | set(self._extra or ()))
 
     @classmethod
     def create(cls: Type[T], **kwargs: Any) -> T:
@@ -583,18 +591,24 @@ class TembaObject(metaclass=_TembaObjectMeta):
     def serialize(self) -> Dict[str, Any]:
         """Converts this object back to its JSON form (a dict), with the keys the server sent that
         the model does not declare. Attributes set by other code are not included."""
-        attrs = self.__dict__
         item: Dict[str, Any] = {}
-        for attr, src, field in self._serialized:
-            value = attrs.get(attr)
+        for attr, value in self._values():
+            src, field = self._serialized[attr]
             if value is None and field.omit_none:
                 continue
             item[src] = field.serialize(value)
-        extra = attrs.get("_extra")
+        extra = self._extra
         if extra:
             for key, value in extra.items():
                 item.setdefault(key, value)
         return item
+
+    def _values(self) -> List[Tuple[str, Any]]:
+        """Each field's attribute name and value (None for an attribute deleted)."""
+        if self._slotted:
+            return [(attr, getattr(self, attr)) for attr in self._fields]
+        attrs = self.__dict__
+        return [(attr, attrs.get(attr)) for attr in self._fields]
 
     @classmethod
     def _get_fields(cls) -> Dict[str, TembaField[Any]]:
@@ -602,8 +616,8 @@ class TembaObject(metaclass=_TembaObjectMeta):
 
     def __repr__(self) -> str:
         shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
-        values = ", ".join("%s=%r" % (attr, self.__dict__.get(attr)) for attr in shown)
-        return "%s(%s)" % (type(self).__name__, values)
+        values = dict(self._values())
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (attr, values[attr]) for attr in shown))
 
 
 def extra_fields(obj: TembaObject) -> Dict[str, Any]:
@@ -612,4 +626,4 @@ def extra_fields(obj: TembaObject) -> Dict[str, Any]:
 
     :param obj: a model object
     """
-    return dict(obj.__dict__.get("_extra") or {})
+    return dict(obj._extra or {})

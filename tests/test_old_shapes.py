@@ -117,7 +117,8 @@ def test_the_pages_rapidpro_pythons_tests_read_are_read_whole(stub: Any, client:
     page = old_page(name)
     stub.add_json("GET", name, page)
     objects = getattr(client, method)().all()
-    assert [type(obj) for obj in objects] == [model] * len(page["results"])
+    assert [type(obj)._model for obj in objects] == [model] * len(page["results"])
+    assert all(isinstance(obj, model) for obj in objects)
     for index, (obj, item) in enumerate(zip(objects, page["results"])):
         same_as_sent(obj, item, "%s[%d]" % (name, index))
         gives_back(obj.serialize(), item, "%s[%d]" % (name, index))
