@@ -39,7 +39,7 @@ import os
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["AVAILABLE", "TypedPage", "page_decoder", "struct_of"]
+__all__ = ["AVAILABLE", "TypedPage", "page_decoder", "record_decoder", "struct_of"]
 
 _msgspec: Any = None
 if not os.environ.get("TEMBA_CLIENT_NO_MSGSPEC"):
@@ -103,6 +103,43 @@ def struct_of(cls: type) -> Optional[type]:
             except Exception:  # pragma: no cover - a class of the caller's own msgspec refuses
                 _STRUCTS[cls] = None
         return _STRUCTS[cls]
+
+
+def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[[bytes], Any]]:
+    """The function that decodes one JSON object (an archive line) into a ``cls`` object, or None
+    where msgspec is not installed or the model cannot be decoded this way.
+
+    The function returns the object, or None when the line must be decoded the ordinary way (as for
+    a page, see the module's docstring). The object holds the keys named in ``extra`` as attributes
+    (not as fields: the caller says what they become), None where the line lacks them.
+
+    :param cls: a model class
+    :param extra: keys of the line that the model does not declare
+    """
+    struct = struct_of(cls)
+    if struct is None:
+        return None
+    with _LOCK:
+        key = (struct, extra)
+        if key not in _RECORD_DECODERS:
+            if extra:
+                namespace: Dict[str, Any] = dict.fromkeys(extra)
+                namespace.update(__annotations__=dict.fromkeys(extra, Any), __module__=__name__)
+                namespace.update(__qualname__=struct.__qualname__)
+                struct = type(struct)(struct.__name__, (struct,), namespace, forbid_unknown_fields=True)
+            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct, dec_hook=_hook).decode
+        decode = _RECORD_DECODERS[key]
+
+    def decode_record(content: bytes) -> Any:
+        try:
+            return decode(content)
+        except Exception:  # anything at all: the ordinary way gives the ordinary result or error
+            return None
+
+    return decode_record
+
+
+_RECORD_DECODERS: Dict[Tuple[type, Tuple[str, ...]], Callable[[bytes], Any]] = {}
 
 
 def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
