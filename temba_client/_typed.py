@@ -3,13 +3,16 @@ is installed (the ``fast`` extra, ``pip install rapidpro-python[fast]``).
 
 For a model class, say :class:`~temba_client.v2.types.Run`, a ``msgspec.Struct`` subclass *of the
 model class itself* mirrors its fields (:func:`struct_of`): nested models by their own Struct,
-every plain value as the JSON has it; the values of datetime fields and of ``shared`` fields
-(strings that repeat across objects, kept once in memory) go through :data:`_hook`, msgspec's
-``dec_hook``, which converts them with the same generated lines as the models' ``deserialize`` (see
-:mod:`temba_client._codegen`). msgspec decodes a page's bytes into those objects in one C call: no
-dict and no second object per record, and an object holding only atomic values (a reference, a
-path step) is not tracked by the cyclic garbage collector (it is again as soon as it holds a
-container, so a cycle made through it is still collected).
+every other value as the JSON has it. msgspec decodes a page's bytes into those objects in one C
+call: no dict and no second object per record, and an object holding only atomic values (a
+reference, a path step) is not tracked by the cyclic garbage collector (it is again as soon as it
+holds a container, so a cycle made through it is still collected). Then each object's
+``__post_init__``, which msgspec calls, converts its datetime fields and keeps the strings of its
+``shared`` fields (values that repeat across objects) once in memory, with the same generated lines
+as the models' ``deserialize`` (see :mod:`temba_client._codegen`): msgspec's own datetime parsing is
+not used, as it rounds a seventh fractional digit where the client truncates it, and keeps an
+offset that the client gives in UTC. (One call per object rather than msgspec's ``dec_hook`` per
+value: a hook call costs about three times as much.)
 
 The objects are the model's objects: ``isinstance(run, Run)``, the same attributes with the same
 values and types, ``serialize()``, ``repr()``, :func:`~temba_client.serialization.extra_fields`,
@@ -22,11 +25,9 @@ The result is exactly what ``json.loads`` and :meth:`TembaObject.deserialize_lis
 same bytes, or nothing: the decoder returns None, and the caller decodes the page the ordinary way,
 for anything msgspec would not decode exactly as that: a key the model does not declare, a nested
 object or a date of another JSON type (the ordinary way keeps it as sent), NaN, an out-of-range
-number, a lone surrogate, invalid JSON. (msgspec's own datetime parsing is not used: it rounds a
-seventh fractional digit where the client truncates it, and keeps an offset that the client gives
-in UTC.) A model that overrides ``deserialize``, has a field of a class this module does not know
-or a ``fallback_src``, or a class of the caller's own that defines ``__slots__``, ``__setattr__``
-or ``__getattribute__``, has no typed decoder.
+number, a lone surrogate, invalid JSON. A model that overrides ``deserialize``, has a field of a
+class this module does not know or a ``fallback_src``, or a class of the caller's own that defines
+``__slots__``, ``__setattr__`` or ``__getattribute__``, has no typed decoder.
 
 Set the environment variable ``TEMBA_CLIENT_NO_MSGSPEC=1`` (before the import) not to use msgspec
 even when it is installed.
@@ -127,7 +128,7 @@ def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[
                 namespace.update(__annotations__=dict.fromkeys(extra, Any), __module__=__name__)
                 namespace.update(__qualname__=struct.__qualname__)
                 struct = type(struct)(struct.__name__, (struct,), namespace, forbid_unknown_fields=True)
-            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct, dec_hook=_hook).decode
+            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct).decode
         decode = _RECORD_DECODERS[key]
 
     def decode_record(content: bytes) -> Any:
@@ -144,7 +145,7 @@ _RECORD_DECODERS: Dict[Tuple[type, Tuple[str, ...]], Callable[[bytes], Any]] = {
 
 def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
     page_type = _msgspec.defstruct("Page", [("results", List[struct]), ("next", Any, None)])  # type: ignore[valid-type]
-    decode = _msgspec.json.Decoder(page_type, dec_hook=_hook).decode
+    decode = _msgspec.json.Decoder(page_type).decode
 
     def decode_page(content: bytes) -> Optional[TypedPage]:
         try:
@@ -159,46 +160,6 @@ def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
 
 # ------------------------------------------------------------------------------------------------
 # The Struct subclasses of the models
-
-
-class _AnyValue(type):
-    """msgspec checks that what ``dec_hook`` gives for a custom type is an instance of it: for the
-    types below, whatever :data:`_hook` gives is right (``id`` is a C function whose result is true)."""
-
-    __instancecheck__ = id  # type: ignore[assignment]
-
-
-class _Shared(metaclass=_AnyValue):
-    """The type of a ``shared`` field's values: a string is kept once in memory, anything else as sent."""
-
-
-class _Moment(metaclass=_AnyValue):
-    """The type of a datetime field's values: parsed as the models parse them (what does not parse
-    is kept as sent)."""
-
-
-def _make_hook() -> Callable[[type, Any], Any]:
-    """msgspec's ``dec_hook`` for the values of :class:`_Shared` and :class:`_Moment` fields (any
-    JSON value but null): the lines that convert them are the models' own (see
-    :func:`temba_client._codegen.convert_lines`)."""
-    from . import _codegen
-    from .serialization import _HELPERS, DatetimeField
-
-    namespace: Dict[str, Any] = dict(_HELPERS, _Shared=_Shared)
-    _codegen.bind_field(namespace, 0, DatetimeField(), "datetime")
-    expression = str(_HELPERS["_server_datetime_expr"])
-    lines = [
-        "def hook(kind, v):",
-        '    """Converts a value msgspec hands over (generated, see temba_client._typed)."""',
-        "    if kind is _Shared:",
-        *_codegen.convert_lines("value", "shared", 0, "v", {}, expression, "        ", "value"),
-        "        return value",
-        *_codegen.convert_lines("value", "datetime", 0, "v", {}, expression, "    ", "value"),
-        "    return value",
-    ]
-    source = "\n".join(lines) + "\n"
-    hook: Callable[[type, Any], Any] = _codegen.compile_function(source, "hook", "typed dec_hook", namespace)
-    return hook
 
 
 def _trim_shared() -> None:
@@ -279,6 +240,33 @@ def _from_model(name: str) -> Callable[..., Any]:
     return call
 
 
+def _post_init(cls: Any, converted: List[Tuple[str, str]]) -> Callable[[Any], None]:
+    """The ``__post_init__`` of a model's Struct: converts the values of its datetime fields and
+    shares the strings of its ``shared`` fields, with the lines of the model's own ``deserialize``
+    (a value that is not a datetime string is kept as sent, as there)."""
+    from . import _codegen
+    from .serialization import _HELPERS, DatetimeField
+
+    namespace: Dict[str, Any] = dict(_HELPERS)
+    expression = str(_HELPERS["_server_datetime_expr"])
+    lines = ["def __post_init__(obj):"]
+    for index, (attr, kind) in enumerate(converted):
+        _codegen.bind_field(namespace, index, DatetimeField(), kind)
+        if kind == "shared":
+            lines.append("    v = obj.%s" % attr)
+            lines.append("    if v.__class__ is str:")
+            lines.append("        obj.%s = _share(v, v)" % attr)
+        else:
+            lines.append("    v = obj.%s" % attr)
+            lines.append("    if v is not None:")
+            lines.extend(_codegen.convert_lines(attr, kind, index, "v", {}, expression, "        "))
+    source = "\n".join(lines) + "\n"
+    function: Callable[[Any], None] = _codegen.compile_function(
+        source, "__post_init__", "%s typed __post_init__" % cls.__qualname__, namespace
+    )
+    return function
+
+
 def _make_struct(cls: Any) -> Optional[type]:
     from .serialization import TembaObject, _kind_of
 
@@ -292,15 +280,21 @@ def _make_struct(cls: Any) -> Optional[type]:
             return None  # a class of the caller's own that handles its attributes itself
     annotations: Dict[str, Any] = {}
     namespace: Dict[str, Any] = {}
+    converted = []  # the fields __post_init__ converts
     for attr, field in cls._fields.items():
         if field.fallback_src:
             return None
-        annotation = _annotation(field, _kind_of(field))
+        kind = _kind_of(field)
+        if kind in ("shared", "datetime"):
+            converted.append((attr, kind))
+        annotation = _annotation(field, kind)
         if annotation is None:
             return None
         annotations[attr] = annotation
         src = field.src or attr
         namespace[attr] = _msgspec.field(default=None, name=src) if src != attr else None
+    if converted:
+        namespace["__post_init__"] = _post_init(cls, converted)
     namespace.update(
         __annotations__=annotations,
         __module__=__name__,
@@ -328,12 +322,8 @@ def _annotation(field: Any, kind: str) -> Any:
     from .serialization import DateField
     from .v2.types import Contact, _URNListField  # the one field class of the models with a kind of its own
 
-    if kind == "copy":
-        return Any
-    if kind == "shared":
-        return Optional[_Shared]
-    if kind == "datetime":
-        return Optional[_Moment]
+    if kind in ("copy", "shared", "datetime"):
+        return Any  # (the last two converted by __post_init__)
     if kind.startswith("object"):
         child = struct_of(field.item_class)
         if child is None:
@@ -370,5 +360,3 @@ if AVAILABLE:  # pragma: no branch
     #: the instance dict itself, however a class names its ``__dict__``
     _INSTANCE_DICT = TembaObject.__dict__["__dict__"].__get__
     _Union = Union
-    #: msgspec's ``dec_hook``: ``(custom type, JSON value) -> value``
-    _hook = _make_hook()
