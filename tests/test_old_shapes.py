@@ -259,7 +259,7 @@ def any_values(draw: Any, cls: Type[TembaObject], depth: int = 0) -> Dict[str, A
 
 
 @pytest.mark.parametrize("cls", MODELS, ids=lambda cls: cls.__qualname__)
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_json_value_in_any_field_never_loses_the_page(cls: Type[TembaObject], data: Any) -> None:
     check_any_values(cls, data)
