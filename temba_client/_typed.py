@@ -162,12 +162,6 @@ def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
 # The Struct subclasses of the models
 
 
-def _trim_shared() -> None:
-    """Empties the shared strings when they grow past their limit (as ``deserialize_list`` does)."""
-    if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
-        _SHARED_STRINGS.clear()
-
-
 def _own_attributes(obj: Any) -> Dict[str, Any]:
     """The instance dict of a Struct-built object: the attributes set by other code."""
     own: Dict[str, Any] = _INSTANCE_DICT(obj)
@@ -355,7 +349,7 @@ _Dict: Any = Dict
 if AVAILABLE:  # pragma: no branch
     from typing import Union
 
-    from .serialization import _SHARED_STRINGS, _SHARED_STRINGS_LIMIT, TembaObject
+    from .serialization import TembaObject, _trim_shared
 
     #: the instance dict itself, however a class names its ``__dict__``
     _INSTANCE_DICT = TembaObject.__dict__["__dict__"].__get__

@@ -32,7 +32,7 @@ import requests
 from . import _typed
 from ._json import loads
 from .exceptions import TembaArchiveError, TembaArchiveExpiredError
-from .serialization import TembaObject
+from .serialization import TembaObject, _trim_shared
 from .v2.types import Archive, Message, Run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -295,6 +295,7 @@ def _lines(source: Union[str, IO[bytes]], start_line: int) -> Iterator[Tuple[int
         with _open(source) as stream:
             for number, line in enumerate(islice(stream, start_line, None), start_line):
                 if not line.isspace():
+                    _trim_shared()  # (the records' objects are made one by one: no page to trim at)
                     yield number, line
     except (OSError, EOFError, ValueError) as ex:  # gzip.BadGzipFile is an OSError
         raise TembaArchiveError("Archive file unreadable at line %d: %s" % (number + 2, type(ex).__name__))

@@ -61,6 +61,14 @@ _SHARED_STRINGS: Dict[str, str] = {}
 _SHARED_STRINGS_LIMIT = 10_000
 _share = _SHARED_STRINGS.setdefault
 
+
+def _trim_shared() -> None:
+    """Forgets the shared strings once they grew past their limit; called once per page (and per
+    archive line), so that a long export keeps at most about that many."""
+    if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
+        _SHARED_STRINGS.clear()
+
+
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
 
@@ -586,8 +594,7 @@ class TembaObject(metaclass=_TembaObjectMeta):
         """
         if not isinstance(item_list, list):
             raise TembaSerializationException("Value '%s' field is not a list" % (item_list,))
-        if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
-            _SHARED_STRINGS.clear()
+        _trim_shared()
         deserialize = cls.deserialize
         if transformer is not None:
             return [deserialize(transformer(cls, item)) for item in item_list]

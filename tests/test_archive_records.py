@@ -144,3 +144,18 @@ def archived_run(draw: Any) -> Dict[str, Any]:
 @given(records=st.lists(archived_run(), min_size=1, max_size=3))
 def test_generated_run_records_read_into_the_same_objects_both_ways(records: List[Dict[str, Any]]) -> None:
     assert_same_objects("run", records)
+
+
+def test_the_strings_kept_once_stay_bounded_over_a_long_archive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The objects of an archive are made one by one (no page to forget the shared strings at): a
+    long export of runs, each of a flow of its own, must not keep every flow's UUID and name."""
+    from temba_client import serialization
+
+    monkeypatch.setattr(serialization, "_SHARED_STRINGS_LIMIT", 50)
+    serialization._SHARED_STRINGS.clear()
+    records = [{"id": n, "flow": {"uuid": "flow-%d" % n, "name": "F %d" % n}, "created_on": None} for n in range(300)]
+    assert len(list(read_archive(gzipped(records), "run"))) == 300
+    assert len(serialization._SHARED_STRINGS) <= 50 + 2
+    for _, record in iter_records(gzipped(records), "run"):  # as the export engine reads them
+        _TYPES["run"].deserialize(record)
+    assert len(serialization._SHARED_STRINGS) <= 50 + 2
