@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import math
 import os
@@ -26,34 +25,26 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+import run  # noqa: E402 - benchmarks/run.py
+import workload  # noqa: E402 - benchmarks/workload.py
+
 from temba_client.archives import iter_records, read_archive  # noqa: E402
 from temba_client.export import RateBudget, Settings, run_export  # noqa: E402
-
-RECORDED = os.path.join(os.path.dirname(HERE), "tests", "export", "data", "runs1.jsonl")
 
 
 def make_archive(path: str, count: int) -> None:
     """Writes ``count`` run records (varied copies of the recorded ones) to a gzipped JSONL file."""
-    with open(RECORDED) as stream:
-        templates = [json.loads(line) for line in stream if line.strip()]
-    with gzip.open(path, "wt", compresslevel=6) as out:
-        for n in range(count):
-            record = dict(templates[n % len(templates)], id=n + 1, uuid="00000000-0000-4000-8000-%012d" % n)
-            out.write(json.dumps(record) + "\n")
+    run.make_archive(Path(path), count)
 
 
 def bare_loop(path: str) -> int:
-    count = 0
-    with gzip.open(path, "rb") as stream:
-        for line in stream:
-            json.loads(line)
-            count += 1
-    return count
+    return workload.bare_ingest(path)
 
 
 def models(path: str) -> int:

@@ -1,8 +1,9 @@
-"""Benchmark: this package (without extras, with orjson) against rapidpro-python 2.22.2 and two
-floors, on Python 3.9, 3.12 and 3.13, in one run.
+"""Benchmark: this package (without extras, with orjson, with the fast extra) against
+rapidpro-python 2.22.2 and two floors, and archive ingest against gzip + json.loads, on Python 3.9,
+3.12 and 3.13, in one run.
 
     python3 benchmarks/run.py                  # 100,000 records of each kind, 5 repeats, 3.9/3.12/3.13
-    python3 benchmarks/run.py --quick          # 10,000 records, 2 repeats (about a minute per Python)
+    python3 benchmarks/run.py --quick          # 20,000 records, 3 repeats (a few minutes per Python)
     python3 benchmarks/run.py --python 3.13    # one interpreter (repeat --python for several)
     python3 benchmarks/run.py --report benchmarks/results/latest.json   # print a saved run again
 
@@ -12,22 +13,44 @@ See benchmarks/README.md for what is measured and how to read the tables.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from data import PAGE_SIZE
-from envs import ALL_VARIANTS, DEFAULT_PYTHONS, HERE, Interpreter, find_interpreter, prepare
+from envs import ALL_VARIANTS, DEFAULT_PYTHONS, HERE, REPO, Interpreter, find_interpreter, prepare
 from report import report
 
 RESULTS = HERE / "results"
+ARCHIVE = RESULTS / "runs-archive.jsonl.gz"
 KINDS = ("contacts", "messages", "runs")
 #: The variants whose RSS page by page is compared between a short and a long export.
 SMALL_RUN_VARIANTS = ("temba", "temba+orjson", "temba+msgspec")
+#: Archive ingest: (name in the tables, variant whose virtualenv runs it, workload CLIENT, MODE).
+INGEST = (
+    ("gzip + json.loads", "temba", "floor-ingest", "ingest"),
+    ("temba dicts", "temba", "client", "ingest-dicts"),
+    ("temba models", "temba", "client", "ingest-models"),
+    ("temba+msgspec dicts", "temba+msgspec", "client", "ingest-dicts"),
+    ("temba+msgspec models", "temba+msgspec", "client", "ingest-models"),
+)
+
+
+def make_archive(path: Path, count: int) -> None:
+    """A gzipped JSON Lines archive of ``count`` runs (varied copies of the recorded archive records
+    of ``tests/export/data/runs1.jsonl``, in the archiver's form)."""
+    lines = (REPO / "tests" / "export" / "data" / "runs1.jsonl").read_text().splitlines()
+    templates = [json.loads(line) for line in lines if line.strip()]
+    with gzip.open(path, "wt", compresslevel=6) as out:
+        for n in range(count):
+            record = dict(templates[n % len(templates)], id=n + 1, uuid="00000000-0000-4000-8000-%012d" % n)
+            out.write(json.dumps(record) + "\n")
 
 
 def start_server(records: int) -> Tuple[subprocess.Popen, str]:
@@ -49,7 +72,7 @@ def measure(
 ) -> Dict[str, Any]:
     """One run of ``workload.py`` in a fresh process; exports also count the TCP connections and
     must have read ``expect`` records."""
-    if mode != "deser":
+    if mode in ("all", "pages"):
         server_call(root, "/reset")
     args = [python, str(HERE / "workload.py"), workload, kind, mode, root] + ([extra] if extra else [])
     done = subprocess.run(args, capture_output=True, text=True, cwd=str(HERE))
@@ -58,7 +81,7 @@ def measure(
     result: Dict[str, Any] = json.loads(done.stdout)
     if expect and result["records"] != expect:
         raise SystemExit("%s read %d records, not %d" % (" ".join(args), result["records"], expect))
-    if mode != "deser":
+    if mode in ("all", "pages"):
         result["connections"] = server_call(root, "/stats")["connections"] - 1  # less the stats request
     return result
 
@@ -99,6 +122,11 @@ def run_interpreter(interpreter: Interpreter, root: str, records: int, small: in
                 if small and name in pythons:
                     add("pages-small/%s/%s" % (kind, name),
                         measure(pythons[name], root, "client", kind, "pages", str(small), small))  # fmt: skip
+        for label, venv_of, client, mode in INGEST:
+            if venv_of in pythons:
+                add(
+                    "ingest/run/%s" % label, measure(pythons[venv_of], root, client, "run", mode, str(ARCHIVE), records)
+                )
     backends = {}
     for variant in variants:
         first = runs["all/%s/%s" % (KINDS[0], variant.name)][0]
@@ -118,7 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=0, help="records of each kind (default 100,000)")
     parser.add_argument("--repeat", type=int, default=0, help="runs of each measurement (default 5)")
-    parser.add_argument("--quick", action="store_true", help="10,000 records, 2 repeats")
+    parser.add_argument("--quick", action="store_true", help="20,000 records, 3 repeats")
     parser.add_argument("--python", action="append", default=[],
                         help="an interpreter for the variants: a version (3.9, 3.12.1: from ~/.pyenv/versions or "
                              "the PATH) or a path; repeat it for several (default 3.9, 3.12, 3.13)")  # fmt: skip
@@ -128,8 +156,8 @@ def main() -> None:
         with open(args.report) as handle:
             report(json.load(handle))
         return
-    records = args.records or (10_000 if args.quick else 100_000)
-    repeat = args.repeat or (2 if args.quick else 5)
+    records = args.records or (20_000 if args.quick else 100_000)
+    repeat = args.repeat or (3 if args.quick else 5)
     specs = args.python or list(DEFAULT_PYTHONS)
     interpreters = []
     for spec in specs:
@@ -148,6 +176,7 @@ def main() -> None:
         for kind in KINDS:  # one page of each kind, for deserialization alone
             with urllib.request.urlopen("%s/api/v2/%s.json" % (root, kind)) as response:
                 (RESULTS / ("page-%s.json" % kind)).write_bytes(response.read())
+        make_archive(ARCHIVE, records)
         print("%d records of each kind, %d repeats, variants alternating" % (records, repeat), flush=True)
         for interpreter in interpreters:
             saved["interpreters"].append(run_interpreter(interpreter, root, records, small, repeat))

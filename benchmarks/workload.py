@@ -12,7 +12,14 @@ CLIENT is one of:
 MODE is ``all`` (``.all()``), ``pages`` (``iterfetches()``, page by page, up to LIMIT records) or
 ``deser`` (turning one decoded page into objects, repeatedly; the floors time decoding the page's
 bytes instead: ``json.loads`` for ``floor-requests``, ``orjson.loads`` for ``floor-httpclient``).
-Every object's fields are read inside the timed window. Prints one JSON line of measurements.
+Every object's fields are read inside the timed window. ``.all()`` also counts the objects the
+cyclic garbage collector tracks, per record kept (outside the timed window).
+
+Archive ingest: ``python workload.py CLIENT run ingest-dicts|ingest-models - ARCHIVE`` reads a
+gzipped JSON Lines archive of runs with ``iter_records`` (API-shaped dicts) or ``read_archive``
+(``Run`` objects); CLIENT ``floor-ingest`` is the bare ``gzip`` + ``json.loads`` loop.
+
+Prints one JSON line of measurements.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from urllib.parse import urlsplit
 
 #: Sent by every client, as the package sends it.
 HEADERS = {"Authorization": "Token benchmark-token", "Accept": "application/json"}
+#: What an export that keeps its records (``.all()``) keeps, until the tracked objects are counted.
+KEPT: List[Any] = []
 #: ``deser`` times batches of passes over the page, and keeps the median batch.
 DESER_BATCHES = 11
 DESER_PASSES = 8
@@ -96,7 +105,7 @@ def floor_requests(root: str, kind: str, keep: bool, limit: int) -> int:
     session = requests.Session()
     session.headers.update(HEADERS)
     count = 0
-    kept: List[Any] = []
+    kept = KEPT
     url = "%s/api/v2/%s.json" % (root, kind)
     while url and count < limit:
         page = json.loads(session.get(url).content)
@@ -115,7 +124,7 @@ def floor_httpclient(root: str, kind: str, keep: bool, limit: int) -> int:
     parts = urlsplit(root)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
     count = 0
-    kept: List[Any] = []
+    kept = KEPT
     path = "%s/api/v2/%s.json" % (parts.path, kind)
     while path and count < limit:
         connection.request("GET", path, headers=HEADERS)
@@ -147,6 +156,7 @@ def client_export(root: str, kind: str, keep: bool, limit: int) -> Callable[[], 
         if keep:
             kept = query.all()
             touch_objects(kept, names)
+            KEPT.extend(kept)  # (outside the loop: one list operation, kept for the count below)
             return len(kept)
         count = 0
         for page_objects in query.iterfetches():
@@ -176,12 +186,13 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
             return floor_httpclient(root, kind, keep, limit)
     else:
         raise SystemExit("unknown client %r" % client_name)
+    tracked_before = len(gc.get_objects())
     before = memory()
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     count = run()
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     after = memory()
-    return {
+    result = {
         "records": count,
         "wall": wall,
         "cpu": cpu,
@@ -189,6 +200,42 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
         "rss_peak_kib": after["VmHWM"],
         "rss_growth_kib": after["VmHWM"] - before["VmRSS"],
     }
+    if keep and count:
+        result["tracked_per_record"] = (len(gc.get_objects()) - tracked_before) / count
+    KEPT.clear()
+    return result
+
+
+def bare_ingest(path: str) -> int:
+    """The archive ingest floor: ``gzip`` and ``json.loads`` of each line, nothing else."""
+    import gzip
+
+    count = 0
+    with gzip.open(path, "rb") as stream:
+        for line in stream:
+            json.loads(line)
+            count += 1
+    return count
+
+
+def ingest(client_name: str, mode: str, path: str) -> Dict[str, Any]:
+    """Times reading an archive of runs: the bare gzip + json.loads loop (``floor-ingest``), or the
+    package's ``iter_records`` (``ingest-dicts``) or ``read_archive`` (``ingest-models``)."""
+    if client_name == "floor-ingest":
+
+        def run() -> int:
+            return bare_ingest(path)
+    else:
+        from temba_client.archives import iter_records, read_archive
+
+        def run() -> int:
+            if mode == "ingest-dicts":
+                return sum(1 for _ in iter_records(path, "run"))
+            return sum(1 for _ in read_archive(path, "run"))
+
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    count = run()
+    return {"records": count, "wall": time.perf_counter() - start_wall, "cpu": time.process_time() - start_cpu}
 
 
 def batch_seconds(step: Callable[[], Any]) -> float:
@@ -255,10 +302,12 @@ def main() -> None:
     client_name, kind, mode, root = sys.argv[1:5]
     if mode == "deser":
         result = deserialize(client_name, kind, sys.argv[5])
+    elif mode.startswith("ingest"):
+        result = ingest(client_name, mode, sys.argv[5])
     else:
         result = export(client_name, kind, mode, root, int(sys.argv[5]) if len(sys.argv) > 5 else 10**12)
     result["pid"] = os.getpid()
-    result["json_backend"] = json_backend() if client_name == "client" else ""
+    result["json_backend"] = json_backend() if client_name in ("client",) else ""
     result["python"] = "%d.%d.%d" % sys.version_info[:3]
     print(json.dumps(result))
 

@@ -6,7 +6,7 @@ A generic loop over a model's fields pays, for every field of every object, a tu
 does the same work with the field names, JSON keys and checks written out. It has two paths: a
 fast one for an object with exactly the keys the model declares (the common case), read by
 subscripts, and a careful one for anything else. For
-``class Label(TembaObject): uuid = StringField(); count = IntegerField()`` it reads::
+``class Run(TembaObject): uuid = StringField(); flow = ObjectField(item_class=ObjectRef)`` it reads::
 
     def deserialize(cls, item):
         global _skip
@@ -16,10 +16,13 @@ subscripts, and a careful one for anything else. For
             try:
                 obj = _new(cls)
                 obj.uuid = item['uuid']
-                v = item['count']
-                if v is not None and v.__class__ is not int:
-                    v = _f1.deserialize(v)
-                obj.count = v
+                v = item['flow']
+                if v is None:
+                    obj.flow = None
+                elif v.__class__ is dict:
+                    obj.flow = _d1(_k1, v)
+                else:
+                    obj.flow = _f1.read(v)
                 return obj
             except KeyError:
                 _skip = 64
@@ -28,13 +31,16 @@ subscripts, and a careful one for anything else. For
         obj = _new(cls)
         get = item.get
         obj.uuid = get('uuid')
-        v = get('count')
-        if v is not None and v.__class__ is not int:
-            v = _f1.deserialize(v)
-        obj.count = v
+        v = get('flow')
+        ...                                  (the same lines as above)
         if not _keys.issuperset(item):
             _keep_extra(obj, item, _keys)
         return obj
+
+Reading never fails on a value: a value of another JSON type than the field declares is kept as
+the server sent it (``_f1.read`` above: a nested object that is not a JSON object; a datetime that
+does not parse), so one odd value never loses a page. Only an item that is not a JSON object at
+all raises (``_as_dict``).
 
 On the fast path, the object's length and the subscripts that did not raise prove that it has
 no key the model does not declare, so it needs no look at its keys. An object of the right length
@@ -77,10 +83,10 @@ def generate(
 
     :param cls: the model class
     :param fields: its fields (inherited ones included), by attribute name
-    :param kind_of: tells how a field converts a JSON value: ``copy``, ``shared``, ``check:<type>``,
-        ``datetime``, ``convert``, ``object``, ``object_list``, ``object_dict`` or ``custom``
+    :param kind_of: tells how a field converts a JSON value: ``copy``, ``shared``, ``datetime``,
+        ``convert``, ``object``, ``object_list``, ``object_dict`` or ``custom``
     :param helpers: names the generated code may use (``_new``, ``_as_dict``, ``_share``,
-        ``_keep_extra``, ``_fromisoformat``, ``_UTC``), and ``_server_datetime_expr``: the
+        ``_keep_extra``, ``_NotAnObject``, ``_fromisoformat``, ``_UTC``), and ``_server_datetime_expr``: the
         expression that parses ``v``, a datetime in the server's form, on this interpreter, or
         :data:`ANY_UTC` where ``_fromisoformat`` reads every ISO form
     """
@@ -192,21 +198,25 @@ def bind_field(namespace: Dict[str, Any], index: int, field: Any, kind: str) -> 
 
 
 def convert_lines(
-    attr: str, kind: str, index: int, read: str, children: Dict[int, str], datetime_expr: str, indent: str
+    attr: str,
+    kind: str,
+    index: int,
+    read: str,
+    children: Dict[int, str],
+    datetime_expr: str,
+    indent: str,
+    store: str = "",
 ) -> List[str]:
     """The lines that read one field's JSON value with the expression ``read``, convert it, and
     store it on ``obj``. ``_fN`` and ``_cN`` are the field and its converter; ``children`` holds
-    the call that builds a nested object, ``datetime_expr`` the one that parses the server's form."""
-    store = "obj.%s" % attr
+    the call that builds a nested object, ``datetime_expr`` the one that parses the server's form;
+    ``store`` is where the value goes (by default ``obj.<attr>``)."""
+    store = store or "obj.%s" % attr
     if kind == "copy":
         return ["%s%s = %s" % (indent, store, read)]
     lines = [] if read == "v" else ["v = %s" % read]
     if kind == "shared":
         lines.append("%s = _share(v, v) if v.__class__ is str else v" % store)
-    elif kind.startswith("check:"):
-        lines.append("if v is not None and v.__class__ is not %s:" % kind[len("check:") :])
-        lines.append("    v = _f%d.deserialize(v)" % index)  # raises, or accepts a subclass (bool for int)
-        lines.append("%s = v" % store)
     elif kind == "datetime" and datetime_expr == ANY_UTC:
         # Python 3.11+: fromisoformat reads the server's form (2016-01-06T15:33:00.813162Z) and
         # every other ISO form the field's converter reads the same way; what it does not give as
@@ -234,21 +244,31 @@ def convert_lines(
     elif kind == "convert":
         lines.append("%s = None if v is None else _c%d(v)" % (store, index))
     elif kind == "object":
-        lines.append("%s = None if v is None else %s" % (store, children[index] % "v"))
-    elif kind == "object_list":
-        lines.append("if v is None:")
-        lines.append("    %s = None" % store)
-        lines.append("elif v.__class__ is list:")
-        lines.append("    %s = [%s for x in v] if v else v" % (store, children[index] % "x"))
-        lines.append("else:")
-        lines.append("    %s = _f%d.deserialize(v)" % (store, index))
-    elif kind == "object_dict":
+        # a value of another shape than an object is kept as sent (_fN.read)
         lines.append("if v is None:")
         lines.append("    %s = None" % store)
         lines.append("elif v.__class__ is dict:")
-        lines.append("    %s = {k: %s for k, x in v.items()}" % (store, children[index] % "x"))
+        lines.append("    %s = %s" % (store, children[index] % "v"))
         lines.append("else:")
-        lines.append("    %s = _f%d.deserialize(v)" % (store, index))
+        lines.append("    %s = _f%d.read(v)" % (store, index))
+    elif kind in ("object_list", "object_dict"):
+        # an item that is not an object makes the child raise _NotAnObject: the value is then read
+        # item by item, every item of another shape kept as sent (_fN.read)
+        container = "list" if kind == "object_list" else "dict"
+        build = (
+            "[%s for x in v] if v else v" % (children[index] % "x")
+            if kind == "object_list"
+            else "{k: %s for k, x in v.items()}" % (children[index] % "x")
+        )
+        lines.append("if v is None:")
+        lines.append("    %s = None" % store)
+        lines.append("elif v.__class__ is %s:" % container)
+        lines.append("    try:")
+        lines.append("        %s = %s" % (store, build))
+        lines.append("    except _NotAnObject:")
+        lines.append("        %s = _f%d.read(v)" % (store, index))
+        lines.append("else:")
+        lines.append("    %s = _f%d.read(v)" % (store, index))
     else:  # custom: the field's own deserialize sees every value, null included
         lines.append("%s = _f%d.deserialize(v)" % (store, index))
     return [indent + line for line in lines]

@@ -1,19 +1,33 @@
-"""Pages of results decoded straight into model objects with ``msgspec``, when it is installed (the
-``fast`` extra, ``pip install rapidpro-python[fast]``).
+"""Pages of results (and archive lines) decoded by ``msgspec`` straight into model objects, when it
+is installed (the ``fast`` extra, ``pip install rapidpro-python[fast]``).
 
-For a model class, a ``msgspec.Struct`` type mirrors its fields (nested models by their own Struct,
-every other value as ``Any``), with ``forbid_unknown_fields``; a generated function then turns each
-Struct into the model object, with the same conversion lines as the class's generated
-``deserialize`` (see :mod:`temba_client._codegen`): the same datetime parsing, shared strings and
-checks. A page is decoded from its bytes by one C call, without building a dict per object.
+For a model class, say :class:`~temba_client.v2.types.Run`, a ``msgspec.Struct`` subclass *of the
+model class itself* mirrors its fields (:func:`struct_of`): nested models by their own Struct,
+every other value as the JSON has it. msgspec decodes a page's bytes into those objects in one C
+call: no dict and no second object per record, and an object holding only atomic values (a
+reference, a path step) is not tracked by the cyclic garbage collector (it is again as soon as it
+holds a container, so a cycle made through it is still collected). Then each object's
+``__post_init__``, which msgspec calls, converts its datetime fields and keeps the strings of its
+``shared`` fields (values that repeat across objects) once in memory, with the same generated lines
+as the models' ``deserialize`` (see :mod:`temba_client._codegen`): msgspec's own datetime parsing is
+not used, as it rounds a seventh fractional digit where the client truncates it, and keeps an
+offset that the client gives in UTC. (One call per object rather than msgspec's ``dec_hook`` per
+value: a hook call costs about three times as much.)
 
-The result is exactly what :meth:`TembaObject.deserialize_list` gives from ``json.loads`` of the
-same bytes, or nothing: anything msgspec does not decode exactly as the standard library does, or
-that the model objects would not take as they are (a key the model does not declare, a value of
-another JSON type than declared, NaN, a lone surrogate, an error while converting), makes
-:func:`page_decoder`'s function return None, and the caller decodes the page the ordinary way,
-which gives the ordinary result or error. A model that overrides ``deserialize``, or has a field
-with a ``fallback_src``, has no typed decoder.
+The objects are the model's objects: ``isinstance(run, Run)``, the same attributes with the same
+values and types, ``serialize()``, ``repr()``, :func:`~temba_client.serialization.extra_fields`,
+attributes of the caller's own (``dict=True``), pickling and copies (as ordinary model objects),
+equality and hashing by identity. What differs: ``type(obj)`` is the Struct subclass, and
+``vars(obj)`` (``obj.__dict__``) is a new dict of the fields and the caller's own attributes each
+time, which writes through to the object (see :class:`_Attributes`).
+
+The result is exactly what ``json.loads`` and :meth:`TembaObject.deserialize_list` give for the
+same bytes, or nothing: the decoder returns None, and the caller decodes the page the ordinary way,
+for anything msgspec would not decode exactly as that: a key the model does not declare, a nested
+object or a date of another JSON type (the ordinary way keeps it as sent), NaN, an out-of-range
+number, a lone surrogate, invalid JSON. A model that overrides ``deserialize``, has a field of a
+class this module does not know or a ``fallback_src``, or a class of the caller's own that defines
+``__slots__``, ``__setattr__`` or ``__getattribute__``, has no typed decoder.
 
 Set the environment variable ``TEMBA_CLIENT_NO_MSGSPEC=1`` (before the import) not to use msgspec
 even when it is installed.
@@ -21,16 +35,12 @@ even when it is installed.
 
 from __future__ import annotations
 
+import datetime
 import os
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import _codegen
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .serialization import TembaObject
-
-__all__ = ["AVAILABLE", "TypedPage", "page_decoder"]
+__all__ = ["AVAILABLE", "TypedPage", "page_decoder", "record_decoder", "struct_of"]
 
 _msgspec: Any = None
 if not os.environ.get("TEMBA_CLIENT_NO_MSGSPEC"):
@@ -54,14 +64,10 @@ class TypedPage:
         self.next = next_link
 
 
-#: Each model class's page decoder (None: it has none), made on first use.
+#: Each model class's Struct (None: it cannot have one), and its page decoder, made on first use.
+_STRUCTS: Dict[type, Optional[type]] = {}
 _DECODERS: Dict[type, Optional[Callable[[bytes], Optional[TypedPage]]]] = {}
-_LOCK = threading.Lock()
-#: Each model class's Struct type, conversion function and its source, made once (under _LOCK).
-_BUILT: Dict[type, Tuple[Any, Callable[[Any], Any], str]] = {}
-_List: Any = List
-_Dict: Any = Dict
-_Optional: Any = Optional
+_LOCK = threading.RLock()
 
 
 def page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
@@ -77,91 +83,274 @@ def page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
         return None
     with _LOCK:
         if cls not in _DECODERS:
-            _DECODERS[cls] = _make_page_decoder(cls)
+            struct = struct_of(cls)
+            _DECODERS[cls] = None if struct is None else _make_page_decoder(struct)
         return _DECODERS[cls]
 
 
-def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
-    if _model(cls) is None:
-        return None
-    struct, convert, _ = _BUILT[cls]
+def struct_of(cls: type) -> Optional[type]:
+    """The Struct subclass of model class ``cls`` whose objects msgspec builds, made once; None
+    where msgspec is not installed or the class cannot have one (see the module's docstring).
 
-    page_type = _msgspec.defstruct("Page", [("results", _List[struct]), ("next", Any, None)], gc=False)
+    :param cls: a model class
+    """
+    if not AVAILABLE:
+        return None
+    with _LOCK:
+        if cls not in _STRUCTS:
+            _STRUCTS[cls] = None  # a model nested in itself cannot have one
+            try:
+                _STRUCTS[cls] = _make_struct(cls)
+            except Exception:  # pragma: no cover - a class of the caller's own msgspec refuses
+                _STRUCTS[cls] = None
+        return _STRUCTS[cls]
+
+
+def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[[bytes], Any]]:
+    """The function that decodes one JSON object (an archive line) into a ``cls`` object, or None
+    where msgspec is not installed or the model cannot be decoded this way.
+
+    The function returns the object, or None when the line must be decoded the ordinary way (as for
+    a page, see the module's docstring). The object holds the keys named in ``extra`` as attributes
+    (not as fields: the caller says what they become), None where the line lacks them.
+
+    :param cls: a model class
+    :param extra: keys of the line that the model does not declare
+    """
+    struct = struct_of(cls)
+    if struct is None:
+        return None
+    with _LOCK:
+        key = (struct, extra)
+        if key not in _RECORD_DECODERS:
+            if extra:
+                namespace: Dict[str, Any] = dict.fromkeys(extra)
+                namespace.update(__annotations__=dict.fromkeys(extra, Any), __module__=__name__)
+                namespace.update(__qualname__=struct.__qualname__)
+                struct = type(struct)(struct.__name__, (struct,), namespace, forbid_unknown_fields=True)
+            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct).decode
+        decode = _RECORD_DECODERS[key]
+
+    def decode_record(content: bytes) -> Any:
+        try:
+            return decode(content)
+        except Exception:  # anything at all: the ordinary way gives the ordinary result or error
+            return None
+
+    return decode_record
+
+
+_RECORD_DECODERS: Dict[Tuple[type, Tuple[str, ...]], Callable[[bytes], Any]] = {}
+
+
+def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
+    page_type = _msgspec.defstruct("Page", [("results", List[struct]), ("next", Any, None)])  # type: ignore[valid-type]
     decode = _msgspec.json.Decoder(page_type).decode
-    from .serialization import _SHARED_STRINGS, _SHARED_STRINGS_LIMIT
 
     def decode_page(content: bytes) -> Optional[TypedPage]:
         try:
             page = decode(content)
-            if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
-                _SHARED_STRINGS.clear()
-            return TypedPage([convert(item) for item in page.results], page.next)
         except Exception:  # anything at all: the ordinary way gives the ordinary result or error
             return None
+        _trim_shared()
+        return TypedPage(page.results, page.next)
 
     return decode_page
 
 
-def _model(cls: Any) -> Optional[Any]:
-    """Makes the Struct type and the conversion function of a model class (and of its nested
-    models) into ``_BUILT``, once; returns the Struct type, or None if the class cannot have one."""
-    if cls in _BUILT:
-        return _BUILT[cls][0]
+# ------------------------------------------------------------------------------------------------
+# The Struct subclasses of the models
+
+
+def _own_attributes(obj: Any) -> Dict[str, Any]:
+    """The instance dict of a Struct-built object: the attributes set by other code."""
+    own: Dict[str, Any] = _INSTANCE_DICT(obj)
+    return own
+
+
+class _Attributes(Dict[str, Any]):
+    """What ``vars(obj)`` (``obj.__dict__``) gives for an object msgspec built: a new dict of its
+    fields and of the attributes set by other code, as an ordinary object's ``__dict__`` holds them.
+    Changes made through it (``d[k] = v``, ``del d[k]``, ``update``, ``setdefault``, ``pop``) are
+    made to the object too."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj: Any) -> None:
+        super().__init__(obj._values())
+        self.update(_own_attributes(obj))
+        self._obj = obj
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if getattr(self, "_obj", None) is not None:
+            setattr(self._obj, key, value)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        delattr(self._obj, key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key not in self and default:
+            return default[0]
+        value = self[key]
+        del self[key]
+        return value
+
+
+def _reduce(obj: Any) -> Tuple[Callable[..., Any], Tuple[Any, ...]]:
+    """How a Struct-built object pickles (and deep-copies): as an ordinary object of its model, so
+    that it unpickles wherever the model class is, with msgspec or without."""
+    return _rebuild, (obj._model, dict(obj._values()), dict(_own_attributes(obj)))
+
+
+def _copy(obj: Any) -> Any:
+    """``copy.copy()``: a shallow copy, as an ordinary object of its model (as pickling gives)."""
+    function, args = _reduce(obj)
+    return function(*args)
+
+
+def _rebuild(model: type, fields: Dict[str, Any], own: Dict[str, Any]) -> Any:
+    obj: Any = object.__new__(model)
+    obj.__dict__.update(fields)
+    obj.__dict__.update(own)
+    return obj
+
+
+def _from_model(name: str) -> Callable[..., Any]:
+    def call(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(cls._model, name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+def _post_init(cls: Any, converted: List[Tuple[str, str]]) -> Callable[[Any], None]:
+    """The ``__post_init__`` of a model's Struct: converts the values of its datetime fields and
+    shares the strings of its ``shared`` fields, with the lines of the model's own ``deserialize``
+    (a value that is not a datetime string is kept as sent, as there)."""
+    from . import _codegen
+    from .serialization import _HELPERS, DatetimeField
+
+    namespace: Dict[str, Any] = dict(_HELPERS)
+    expression = str(_HELPERS["_server_datetime_expr"])
+    lines = ["def __post_init__(obj):"]
+    for index, (attr, kind) in enumerate(converted):
+        _codegen.bind_field(namespace, index, DatetimeField(), kind)
+        if kind == "shared":
+            lines.append("    v = obj.%s" % attr)
+            lines.append("    if v.__class__ is str:")
+            lines.append("        obj.%s = _share(v, v)" % attr)
+        else:
+            lines.append("    v = obj.%s" % attr)
+            lines.append("    if v is not None:")
+            lines.extend(_codegen.convert_lines(attr, kind, index, "v", {}, expression, "        "))
+    source = "\n".join(lines) + "\n"
+    function: Callable[[Any], None] = _codegen.compile_function(
+        source, "__post_init__", "%s typed __post_init__" % cls.__qualname__, namespace
+    )
+    return function
+
+
+def _make_struct(cls: Any) -> Optional[type]:
+    from .serialization import TembaObject, _kind_of
+
     function = getattr(cls, "_deserialize_function", None)
     if function is None or getattr(cls.deserialize, "__func__", None) is not function:
         return None  # the class (or a base) overrides deserialize: it is called as it is
-    from .serialization import _HELPERS, _kind_of
-
-    fields = cls._fields
-    if any(field.fallback_src for field in fields.values()):
-        return None
-    struct_fields: List[Tuple[str, Any, Any]] = []
-    children: Dict[int, str] = {}
-    lines = [
-        "def convert(s):",
-        '    """Creates a %s from its msgspec Struct (generated, see temba_client._typed)."""' % cls.__qualname__,
-        "    obj = _new(_cls)",
-    ]
-    code: Dict[str, Any] = dict(_HELPERS, _cls=cls)
-    for index, (attr, field) in enumerate(fields.items()):
+    for klass in cls.__mro__[: cls.__mro__.index(TembaObject)]:
+        if klass.__module__ != "temba_client.v2.types" and any(
+            name in klass.__dict__ for name in ("__slots__", "__setattr__", "__getattribute__", "__init_subclass__")
+        ):
+            return None  # a class of the caller's own that handles its attributes itself
+    annotations: Dict[str, Any] = {}
+    namespace: Dict[str, Any] = {}
+    converted = []  # the fields __post_init__ converts
+    for attr, field in cls._fields.items():
+        if field.fallback_src:
+            return None
         kind = _kind_of(field)
-        struct_attr = "f%d" % index  # a name of ours: no field name can clash with msgspec's own
-        annotation: Any = Any
-        _codegen.bind_field(code, index, field, kind)
-        if kind.startswith("object"):
-            item_class: Any = field.item_class
-            child = _model(item_class)
-            if child is None:  # decoded as plain values, built by the child's own deserialize
-                children[index] = _codegen._child_call(code, index, item_class)
-            else:
-                code["_t%d" % index] = _BUILT[item_class][1]
-                children[index] = "_t%d(%%s)" % index
-                # the types are made at run time: typing's generics, through Any for type checkers
-                annotation = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}[kind]
-                annotation = _Optional[annotation]
-        struct_fields.append((struct_attr, annotation, _msgspec.field(default=None, name=field.src or attr)))
-        lines.extend(
-            _codegen.convert_lines(
-                attr, kind, index, "s.%s" % struct_attr, children, str(_HELPERS["_server_datetime_expr"]), "    "
-            )
-        )
-    lines.append("    return obj")
-    struct = _msgspec.defstruct("%sStruct" % cls.__name__, struct_fields, forbid_unknown_fields=True, gc=False)
-    source = "\n".join(lines) + "\n"
-    _BUILT[cls] = (
-        struct,
-        _codegen.compile_function(source, "convert", "%s typed convert" % cls.__qualname__, code),
-        source,
+        if kind in ("shared", "datetime"):
+            converted.append((attr, kind))
+        annotation = _annotation(field, kind)
+        if annotation is None:
+            return None
+        annotations[attr] = annotation
+        src = field.src or attr
+        namespace[attr] = _msgspec.field(default=None, name=src) if src != attr else None
+    if converted:
+        namespace["__post_init__"] = _post_init(cls, converted)
+    namespace.update(
+        __annotations__=annotations,
+        __module__=__name__,
+        __qualname__=cls.__qualname__,
+        __doc__=cls.__doc__,
+        __reduce__=_reduce,
+        __copy__=_copy,
+        __dict__=property(_Attributes, doc="The object's fields and its own attributes (see _Attributes)."),
+        _model=cls,
+        _slotted=True,
+        # the class methods of an object's type make ordinary objects of its model
+        create=classmethod(_from_model("create")),
+        deserialize=classmethod(_from_model("deserialize")),
+        deserialize_list=classmethod(_from_model("deserialize_list")),
+    )
+    meta = _metaclass(type(cls))
+    struct: type = meta(
+        cls.__name__, (cls, _msgspec.Struct), namespace, forbid_unknown_fields=True, dict=True, eq=False
     )
     return struct
 
 
-def source_of(cls: Type[TembaObject]) -> Optional[str]:
-    """The generated source of the function that turns a ``cls`` Struct into a ``cls`` object, or
-    None where there is none (for reading, as ``_deserialize_source``).
+def _annotation(field: Any, kind: str) -> Any:
+    """How msgspec decodes a field's value (None: it cannot)."""
+    from .serialization import DateField
+    from .v2.types import Contact, _URNListField  # the one field class of the models with a kind of its own
 
-    :param cls: a model class
-    """
-    if page_decoder(cls) is None:
-        return None
-    return _BUILT[cls][2]
+    if kind in ("copy", "shared", "datetime"):
+        return Any  # (the last two converted by __post_init__)
+    if kind.startswith("object"):
+        child = struct_of(field.item_class)
+        if child is None:
+            return None
+        shapes: Dict[str, Any] = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}
+        return Optional[shapes[kind]]
+    if kind == "convert" and type(field) is DateField:
+        return Optional[datetime.date]
+    if kind == "convert" and type(field) is _URNListField:
+        urn = struct_of(Contact.URN)
+        return None if urn is None else Optional[List[_Union[str, urn]]]
+    return None  # a field class of the caller's own: called as it always was, on the ordinary way
+
+
+_METACLASSES: Dict[type, type] = {}
+
+
+def _metaclass(model_meta: type) -> type:
+    """A metaclass that is both msgspec's and the models' (a Struct subclass of a model needs one);
+    msgspec's makes the class, so the models' generator does not run for it."""
+    if model_meta not in _METACLASSES:
+        _METACLASSES[model_meta] = type("StructModelMeta", (type(_msgspec.Struct), model_meta), {})
+    return _METACLASSES[model_meta]
+
+
+_Union: Any = None
+_List: Any = List
+_Dict: Any = Dict
+if AVAILABLE:  # pragma: no branch
+    from typing import Union
+
+    from .serialization import TembaObject, _trim_shared
+
+    #: the instance dict itself, however a class names its ``__dict__``
+    _INSTANCE_DICT = TembaObject.__dict__["__dict__"].__get__
+    _Union = Union

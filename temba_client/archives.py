@@ -22,15 +22,17 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
-import json
 import os
 from collections.abc import Iterator
+from itertools import islice
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type, Union
 
 import requests
 
+from . import _typed
+from ._json import loads
 from .exceptions import TembaArchiveError, TembaArchiveExpiredError
-from .serialization import TembaObject
+from .serialization import TembaObject, _trim_shared
 from .v2.types import Archive, Message, Run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -208,53 +210,66 @@ def _remove(path: str) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _api_time(value: Any) -> Any:
-    """``2017-08-12T21:11:59.890662+00:00`` -> ``2017-08-12T21:11:59.890662Z`` (the form the models
-    parse fastest); anything else is left for the models' lenient parser."""
-    if value.__class__ is str and len(value) == 32 and value.endswith("+00:00"):
-        return value[:26] + "Z"
-    return value
+#: What an archive's datetimes end with where the API's end with ``Z`` (the same moments).
+_ARCHIVE_UTC = "+00:00"
+_MESSAGE_TIMES = ("created_on", "sent_on", "modified_on")
+_RUN_TIMES = ("created_on", "modified_on", "exited_on")
 
 
 def message_record(record: Dict[str, Any]) -> Dict[str, Any]:
     """Turns an archived message record into the API's message JSON, in place.
 
-    Adds ``archived`` and ``media`` (derived, as the API does) and ``quick_replies`` (not archived:
-    an empty list); maps stored statuses ``initializing``/``pending`` to ``queued``; keeps the
-    archive-only ``ticket_uuid``.
+    Writes datetimes in the API's form (``…+00:00`` becomes ``…Z``, the only difference between the
+    two forms); adds ``archived`` and ``media`` (derived, as the API does) and ``quick_replies`` (not
+    archived: an empty list); maps stored statuses ``initializing``/``pending`` to ``queued``; keeps
+    the archive-only ``ticket_uuid``.
 
     :param record: one parsed line of a message archive
     """
-    for key in ("created_on", "sent_on", "modified_on"):
-        record[key] = _api_time(record.get(key))
-    if record.get("status") in _QUEUED_STATUSES:
+    get = record.get
+    for key in _MESSAGE_TIMES:
+        value = get(key)
+        record[key] = value[:-6] + "Z" if value.__class__ is str and value.endswith(_ARCHIVE_UTC) else value
+    if get("status") in _QUEUED_STATUSES:
         record["status"] = "queued"
-    record["archived"] = record.get("visibility") == "archived"
-    attachments = record.get("attachments") or []
-    first = attachments[0] if attachments else None
+    record["archived"] = get("visibility") == "archived"
+    attachments = get("attachments")
+    first = attachments[0] if attachments and isinstance(attachments, list) else None
     record["media"] = "%s:%s" % (first.get("content_type"), first.get("url")) if isinstance(first, dict) else None
-    record.setdefault("quick_replies", [])
+    if "quick_replies" not in record:
+        record["quick_replies"] = []
     return record
 
 
 def run_record(record: Dict[str, Any]) -> Dict[str, Any]:
     """Turns an archived run record into the API's run JSON, in place.
 
-    Adds ``start`` (not archived: null); the contact has no ``urn``; values keep the archive-only
-    ``input``.
+    Writes datetimes in the API's form (``…+00:00`` becomes ``…Z``, the only difference between the
+    two forms, in the run's, its steps' and its values' datetimes); adds ``start`` (not archived:
+    null); the contact has no ``urn``; values keep the archive-only ``input``.
 
     :param record: one parsed line of a run archive
     """
-    for key in ("created_on", "modified_on", "exited_on"):
-        record[key] = _api_time(record.get(key))
-    record.setdefault("start", None)
-    for step in record.get("path") or ():
-        step["time"] = _api_time(step.get("time"))
-    values = record.get("values")
-    if isinstance(values, dict):
-        for value in values.values():
-            if isinstance(value, dict):
-                value["time"] = _api_time(value.get("time"))
+    get = record.get
+    for key in _RUN_TIMES:
+        value = get(key)
+        record[key] = value[:-6] + "Z" if value.__class__ is str and value.endswith(_ARCHIVE_UTC) else value
+    if "start" not in record:
+        record["start"] = None
+    path = get("path")
+    if path.__class__ is list:
+        for step in path:
+            if step.__class__ is dict:
+                value = step.get("time")
+                if value.__class__ is str and value.endswith(_ARCHIVE_UTC):
+                    step["time"] = value[:-6] + "Z"
+    values = get("values")
+    if values.__class__ is dict:
+        for result in values.values():
+            if result.__class__ is dict:
+                value = result.get("time")
+                if value.__class__ is str and value.endswith(_ARCHIVE_UTC):
+                    result["time"] = value[:-6] + "Z"
     return record
 
 
@@ -272,9 +287,37 @@ def _open(source: Union[str, IO[bytes]]) -> IO[bytes]:
     return gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[return-value]
 
 
+def _lines(source: Union[str, IO[bytes]], start_line: int) -> Iterator[Tuple[int, bytes]]:
+    """``(line number, line)`` for each line of an archive file that is not blank, from
+    ``start_line`` (0-based) on."""
+    number = start_line - 1
+    try:
+        with _open(source) as stream:
+            for number, line in enumerate(islice(stream, start_line, None), start_line):
+                if not line.isspace():
+                    _trim_shared()  # (the records' objects are made one by one: no page to trim at)
+                    yield number, line
+    except (OSError, EOFError, ValueError) as ex:  # gzip.BadGzipFile is an OSError
+        raise TembaArchiveError("Archive file unreadable at line %d: %s" % (number + 2, type(ex).__name__))
+
+
+def _parse(line: bytes, number: int) -> Dict[str, Any]:
+    """The JSON object of a line."""
+    try:
+        record = loads(line)
+    except ValueError as ex:  # JSONDecodeError, orjson's too
+        raise TembaArchiveError("Archive file unreadable at line %d: %s" % (number + 1, type(ex).__name__))
+    if record.__class__ is not dict:
+        raise TembaArchiveError("Line %d of the archive is not a JSON object" % (number + 1))
+    return record
+
+
 def iter_records(source: Union[str, IO[bytes]], kind: str, start_line: int = 0) -> Iterator[Tuple[int, Dict[str, Any]]]:
     """Yields ``(line number, API-shaped dict)`` for each record of an archive file, from
     ``start_line`` (0-based) on, reading line by line.
+
+    Lines are decoded by :func:`temba_client._json.loads` (orjson with the ``fast`` extra), then
+    written in the API's form (:func:`run_record`, :func:`message_record`).
 
     :param source: the path of a downloaded ``.jsonl.gz`` file, or a binary file object of one
     :param kind: ``"message"`` or ``"run"``
@@ -283,30 +326,57 @@ def iter_records(source: Union[str, IO[bytes]], kind: str, start_line: int = 0) 
     """
     _check_type(kind)
     mapper = _MAPPERS[kind]
-    loads = json.loads
-    number = -1
-    try:
-        with _open(source) as stream:
-            for number, line in enumerate(stream):
-                if number < start_line or not line.strip():
-                    continue
-                record = loads(line)
-                if record.__class__ is not dict:
-                    raise TembaArchiveError("Line %d of the archive is not a JSON object" % (number + 1))
-                yield number, mapper(record)
-    except (OSError, EOFError, ValueError) as ex:  # gzip.BadGzipFile is an OSError; JSONDecodeError a ValueError
-        raise TembaArchiveError("Archive file unreadable at line %d: %s" % (number + 2, type(ex).__name__))
+    for number, line in _lines(source, start_line):
+        yield number, mapper(_parse(line, number))
 
 
 def read_archive(source: Union[str, IO[bytes]], kind: str, start_line: int = 0) -> Iterator[TembaObject]:
     """Yields the records of an archive file as the API's objects (:class:`~temba_client.v2.types.Run`
     or :class:`~temba_client.v2.types.Message`), line by line.
 
+    With the ``fast`` extra, msgspec decodes each line straight into the object (see
+    :mod:`temba_client._typed`), the same object ``Model.deserialize`` makes of the line's
+    :func:`iter_records` dict; a line it would not decode exactly so goes that way.
+
     :param source: the path of a downloaded ``.jsonl.gz`` file, or a binary file object of one
     :param kind: ``"message"`` or ``"run"``
     :param start_line: the number of lines to skip (a checkpoint)
+    :raises TembaArchiveError: the file is not gzip, or a line is not a JSON object
     """
     _check_type(kind)
-    deserialize = _TYPES[kind].deserialize
-    for _, record in iter_records(source, kind, start_line):
-        yield deserialize(record)
+    mapper, deserialize = _MAPPERS[kind], _TYPES[kind].deserialize
+    typed = _typed_reader(kind)
+    for number, line in _lines(source, start_line):
+        obj = typed(line) if typed is not None else None
+        yield obj if obj is not None else deserialize(mapper(_parse(line, number)))
+
+
+def _typed_reader(kind: str) -> Optional[Callable[[bytes], Optional[TembaObject]]]:
+    """The function that decodes a line of an archive of ``kind`` straight into its object as
+    :func:`read_archive` gives it, or None (msgspec is not installed); the function returns None
+    for a line to read the ordinary way."""
+    if kind == "run":
+        # a run record is the API's run but for its datetimes' form (the same moments), the absent
+        # start (None either way) and the values' input (declared by the model)
+        return _typed.record_decoder(Run)
+    decode = _typed.record_decoder(Message, ("ticket_uuid",))
+    if decode is None:
+        return None
+
+    def read_message(line: bytes) -> Optional[TembaObject]:
+        if b'"quick_replies"' in line or b'"ticket_uuid"' not in line:
+            return None  # (not the archiver's shape: the ordinary way says what it becomes)
+        message: Any = decode(line)
+        if message is None:
+            return None
+        # what message_record adds to the record, on the object
+        if message.status in _QUEUED_STATUSES:
+            message.status = "queued"
+        message.archived = message.visibility == "archived"
+        first = message.attachments[0] if message.attachments else None
+        message.media = "%s:%s" % (first.content_type, first.url) if first is not None else None
+        message.quick_replies = []
+        message._extra = {"ticket_uuid": message.ticket_uuid}
+        return message
+
+    return read_message

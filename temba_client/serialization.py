@@ -19,7 +19,12 @@ generated once as straight-line code (see :mod:`temba_client._codegen`), and its
 the list of its fields with their types and meanings, for ``help()`` and the API reference.
 
 Instances are ordinary objects: ``vars(obj)`` works and code may set attributes of its own on them
-(those are not serialized).
+(those are not serialized). With the ``fast`` extra, pages are decoded into objects of a
+``msgspec.Struct`` subclass of each model instead (see :mod:`temba_client._typed`), which behave the
+same but for ``type(obj)`` and a ``vars(obj)`` made anew on each access.
+
+Reading never fails on a value: a value of another JSON type than a field declares is kept as the
+server sent it (fields used on their own, ``IntegerField().deserialize("3")``, still check).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from typing import (
     Tuple,
     Type,
     TypeVar,
+    Union,
     overload,
 )
 
@@ -54,6 +60,14 @@ I = TypeVar("I")  # noqa: E741 - the type of the items of a list or dict field
 _SHARED_STRINGS: Dict[str, str] = {}
 _SHARED_STRINGS_LIMIT = 10_000
 _share = _SHARED_STRINGS.setdefault
+
+
+def _trim_shared() -> None:
+    """Forgets the shared strings once they grew past their limit; called once per page (and per
+    archive line), so that a long export keeps at most about that many."""
+    if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
+        _SHARED_STRINGS.clear()
+
 
 #: A function given each JSON object before it becomes a model object: ``(model class, dict) -> dict``.
 Transformer = Callable[[Type["TembaObject"], Dict[str, Any]], Dict[str, Any]]
@@ -121,9 +135,22 @@ class TembaField(Generic[V], metaclass=ABCMeta):
         return self._type_name
 
     def _value_converter(self) -> Callable[[Any], Any]:
-        """The function that converts a JSON value other than null (fields of this module map null
-        to None without being asked)."""
+        """The function the generated readers call for a JSON value other than null (fields of this
+        module map null to None without being asked): :meth:`deserialize` itself, except for this
+        module's fields that convert values, which read a value they cannot convert as sent."""
         return self.deserialize
+
+
+def _as_sent(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, made to give back a value it cannot convert as it is instead of raising."""
+
+    def read(value: Any) -> Any:
+        try:
+            return convert(value)
+        except TembaSerializationException:
+            return value
+
+    return read
 
 
 def _check_type(value: Any, expected: type, description: str) -> Any:
@@ -168,9 +195,10 @@ class StringField(SimpleField[Optional[str]]):
 
 
 class BooleanField(SimpleField[Optional[bool]]):
-    """A JSON boolean."""
+    """A JSON boolean. (Like every field of this module, a model keeps a value of another JSON type
+    as the server sent it; :meth:`deserialize` called on its own checks, as rapidpro-python's did.)"""
 
-    _inline = "check:bool"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "bool"
 
     def deserialize(self, value: Any) -> Optional[bool]:
@@ -180,7 +208,7 @@ class BooleanField(SimpleField[Optional[bool]]):
 class IntegerField(SimpleField[Optional[int]]):
     """A JSON integer."""
 
-    _inline = "check:int"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "int"
 
     def deserialize(self, value: Any) -> Optional[int]:
@@ -190,7 +218,7 @@ class IntegerField(SimpleField[Optional[int]]):
 class ListField(SimpleField[Optional[List[I]]]):
     """A JSON array of plain values."""
 
-    _inline = "check:list"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "list"
 
     if TYPE_CHECKING:  # pragma: no cover - a bare ListField() holds a list of anything
@@ -219,7 +247,7 @@ class StringListField(ListField[str]):
 class DictField(SimpleField[Optional[Dict[str, I]]]):
     """A JSON object of plain values, as a dict."""
 
-    _inline = "check:dict"
+    _inline = "copy"  # a model keeps a value of another JSON type as sent
     _type_name = "dict[str, Any]"
 
     if TYPE_CHECKING:  # pragma: no cover - a bare DictField() holds a dict of anything
@@ -245,11 +273,22 @@ class StringDictField(DictField[str]):
     _type_name = "dict[str, str]"
 
 
+class TranslatableField(SimpleField[Union[str, Dict[str, str], None]]):
+    """A text that servers send either as a plain string (older servers, and rapidpro-python's own
+    test data) or as translations by language, ``{"eng": "Hello", "fra": "Bonjour"}`` (26.x); kept
+    as sent, either way."""
+
+    _type_name = "str | dict[str, str]"
+
+
 class DatetimeField(TembaField[Optional[datetime.datetime]]):
     """An ISO 8601 string, as a timezone-aware UTC :class:`datetime.datetime`."""
 
     _inline = "datetime"
     _type_name = "datetime"
+
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return _as_sent(self.deserialize)  # a model keeps what it cannot parse as sent
 
     def deserialize(self, value: Any) -> Any:
         if value is None or value == "":
@@ -261,8 +300,10 @@ class DatetimeField(TembaField[Optional[datetime.datetime]]):
         except (ValueError, OverflowError):
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 datetime" % value) from None
 
-    def serialize(self, value: Any) -> Optional[str]:
-        return format_iso8601(value)
+    def serialize(self, value: Any) -> Any:
+        if value is None or isinstance(value, datetime.date):
+            return format_iso8601(value)
+        return value  # what a model kept as sent
 
 
 class DateField(TembaField[Optional[datetime.date]]):
@@ -270,6 +311,9 @@ class DateField(TembaField[Optional[datetime.date]]):
 
     _inline = "convert"
     _type_name = "date"
+
+    def _value_converter(self) -> Callable[[Any], Any]:
+        return _as_sent(self.deserialize)  # a model keeps what it cannot parse as sent
 
     def deserialize(self, value: Any) -> Optional[datetime.date]:
         if value is None or value == "":
@@ -281,8 +325,8 @@ class DateField(TembaField[Optional[datetime.date]]):
         except ValueError:
             raise TembaSerializationException("Value '%s' field is not an ISO 8601 date" % value) from None
 
-    def serialize(self, value: Any) -> Optional[str]:
-        return value.isoformat() if value is not None else None
+    def serialize(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class ObjectField(TembaField[Optional[T]]):
@@ -309,8 +353,13 @@ class ObjectField(TembaField[Optional[T]]):
     def deserialize(self, value: Any) -> Any:
         return self.item_class.deserialize(value) if value is not None else None
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: an ``item_class`` instance for an
+        object, anything else as sent."""
+        return self.item_class.deserialize(value) if isinstance(value, dict) else value
+
     def serialize(self, value: Any) -> Any:
-        return value.serialize() if value is not None else None
+        return value.serialize() if isinstance(value, TembaObject) else value
 
 
 class ObjectListField(ObjectField[T]):
@@ -335,11 +384,18 @@ class ObjectListField(ObjectField[T]):
             return None
         return self.item_class.deserialize_list(value)
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: for an array, its objects as
+        ``item_class`` instances and any other item as sent; anything else as sent."""
+        if not isinstance(value, list):
+            return value
+        deserialize = self.item_class.deserialize
+        return [deserialize(item) if isinstance(item, dict) else item for item in value]
+
     def serialize(self, value: Any) -> Any:
-        if value is None:
-            return None
-        _check_type(value, list, "a list")
-        return [item.serialize() for item in value]
+        if not isinstance(value, list):
+            return value
+        return [item.serialize() if isinstance(item, TembaObject) else item for item in value]
 
 
 class ObjectDictField(ObjectField[T]):
@@ -366,11 +422,18 @@ class ObjectDictField(ObjectField[T]):
         deserialize = self.item_class.deserialize
         return {key: deserialize(item) for key, item in value.items()}
 
+    def read(self, value: Any) -> Any:
+        """What a model holds for a JSON value other than null: for an object, its values that are
+        objects as ``item_class`` instances and any other value as sent; anything else as sent."""
+        if not isinstance(value, dict):
+            return value
+        deserialize = self.item_class.deserialize
+        return {key: deserialize(item) if isinstance(item, dict) else item for key, item in value.items()}
+
     def serialize(self, value: Any) -> Any:
-        if value is None:
-            return None
-        _check_type(value, dict, "a dict")
-        return {key: item.serialize() for key, item in value.items()}
+        if not isinstance(value, dict):
+            return value
+        return {key: item.serialize() if isinstance(item, TembaObject) else item for key, item in value.items()}
 
 
 def _kind_of(field: TembaField[Any]) -> str:
@@ -387,11 +450,16 @@ def _kind_of(field: TembaField[Any]) -> str:
     return "convert" if owner.__dict__.get("_skips_null", False) else "custom"
 
 
+class _NotAnObject(TembaSerializationException):
+    """Raised by a generated deserializer given something else than a JSON object: a list of
+    nested objects that holds one is then read item by item (see :meth:`ObjectListField.read`)."""
+
+
 def _as_dict(cls: type, item: Any) -> Dict[str, Any]:
     """The generated deserializers' slow path for an item that is not exactly a dict."""
     if isinstance(item, dict):
         return dict(item)
-    raise TembaSerializationException("Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__))
+    raise _NotAnObject("Expected a JSON object for %s, got %s" % (cls.__name__, type(item).__name__))
 
 
 def _keep_extra(obj: Any, item: Dict[str, Any], keys: frozenset) -> None:
@@ -406,6 +474,7 @@ _HELPERS = {
     "_as_dict": _as_dict,
     "_share": _share,
     "_keep_extra": _keep_extra,
+    "_NotAnObject": _NotAnObject,
     "_fromisoformat": _fromisoformat,
     "_UTC": _UTC,
     "_server_datetime_expr": _SERVER_DATETIME,
@@ -440,11 +509,10 @@ class _TembaObjectMeta(ABCMeta):
             fields.update(base.__dict__.get("_fields", {}))
         fields.update({attr: value for attr, value in namespace.items() if isinstance(value, TembaField)})
         cls._fields = fields  # type: ignore[attr-defined]
-        cls._serialized = tuple(  # type: ignore[attr-defined]
-            (attr, field.src or attr, field) for attr, field in fields.items()
-        )
+        cls._serialized = {attr: (field.src or attr, field) for attr, field in fields.items()}  # type: ignore[attr-defined]
         function, source = _codegen.generate(cls, fields, _kind_of, _HELPERS)
         cls._deserialize_source = source  # type: ignore[attr-defined]
+        cls._model = cls  # type: ignore[attr-defined]
         cls._deserialize_function = function  # type: ignore[attr-defined]
         if "deserialize" not in namespace:  # a subclass's own deserialize stays its own
             cls.deserialize = classmethod(function)  # type: ignore[attr-defined]
@@ -456,7 +524,8 @@ class TembaObject(metaclass=_TembaObjectMeta):
     """Base class of the objects the API returns."""
 
     _fields: ClassVar[Dict[str, TembaField[Any]]] = {}
-    _serialized: ClassVar[Tuple[Tuple[str, str, TembaField[Any]], ...]]
+    #: each field's JSON key and field, by attribute name
+    _serialized: ClassVar[Dict[str, Tuple[str, TembaField[Any]]]]
     #: the generated source of :meth:`deserialize` (see :mod:`temba_client._codegen`)
     _deserialize_source: ClassVar[str]
 
@@ -465,6 +534,14 @@ class TembaObject(metaclass=_TembaObjectMeta):
     _identity_attrs: ClassVar[Tuple[str, ...]] = ("uuid", "id", "key", "email", "resthook", "osm_id")
     #: attributes shown by repr(), when the model has them (otherwise every field is shown)
     _repr_attrs: ClassVar[Tuple[str, ...]] = ("id", "uuid", "key", "email", "osm_id", "resthook", "name")
+    #: the keys of the JSON that the model does not declare, as sent (set on an object only when
+    #: there are some; see :func:`extra_fields`)
+    _extra: ClassVar[Optional[Dict[str, Any]]] = None
+    #: whether the fields' values are kept in slots (objects msgspec builds, see
+    #: :mod:`temba_client._typed`) rather than in the instance's ``__dict__``
+    _slotted: ClassVar[bool] = False
+    #: the model class (for the Struct subclasses of :mod:`temba_client._typed`: the one they mirror)
+    _model: ClassVar[type]
 
     def __init__(self, **kwargs: Any) -> None:
         for attr in self._fields:
@@ -477,13 +554,13 @@ class TembaObject(metaclass=_TembaObjectMeta):
 
         def __getattr__(self, name: str) -> Any:
             # only called when normal lookup fails: the keys a newer server sent that the model lacks
-            extra = self.__dict__.get("_extra")
+            extra = self._extra
             if extra is not None and name in extra:
                 return extra[name]
             raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
 
     def __dir__(self) -> List[str]:
-        return sorted(set(super().__dir__()) | set(self.__dict__.get("_extra", ())))
+        return sorted(set(super().__dir__()) | set(self._extra or ()))
 
     @classmethod
     def create(cls: Type[T], **kwargs: Any) -> T:
@@ -517,8 +594,7 @@ class TembaObject(metaclass=_TembaObjectMeta):
         """
         if not isinstance(item_list, list):
             raise TembaSerializationException("Value '%s' field is not a list" % (item_list,))
-        if len(_SHARED_STRINGS) > _SHARED_STRINGS_LIMIT:
-            _SHARED_STRINGS.clear()
+        _trim_shared()
         deserialize = cls.deserialize
         if transformer is not None:
             return [deserialize(transformer(cls, item)) for item in item_list]
@@ -527,18 +603,24 @@ class TembaObject(metaclass=_TembaObjectMeta):
     def serialize(self) -> Dict[str, Any]:
         """Converts this object back to its JSON form (a dict), with the keys the server sent that
         the model does not declare. Attributes set by other code are not included."""
-        attrs = self.__dict__
         item: Dict[str, Any] = {}
-        for attr, src, field in self._serialized:
-            value = attrs.get(attr)
+        for attr, value in self._values():
+            src, field = self._serialized[attr]
             if value is None and field.omit_none:
                 continue
             item[src] = field.serialize(value)
-        extra = attrs.get("_extra")
+        extra = self._extra
         if extra:
             for key, value in extra.items():
                 item.setdefault(key, value)
         return item
+
+    def _values(self) -> List[Tuple[str, Any]]:
+        """Each field's attribute name and value (None for an attribute deleted)."""
+        if self._slotted:
+            return [(attr, getattr(self, attr)) for attr in self._fields]
+        attrs = self.__dict__
+        return [(attr, attrs.get(attr)) for attr in self._fields]
 
     @classmethod
     def _get_fields(cls) -> Dict[str, TembaField[Any]]:
@@ -546,8 +628,8 @@ class TembaObject(metaclass=_TembaObjectMeta):
 
     def __repr__(self) -> str:
         shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
-        values = ", ".join("%s=%r" % (attr, self.__dict__.get(attr)) for attr in shown)
-        return "%s(%s)" % (type(self).__name__, values)
+        values = dict(self._values())
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (attr, values[attr]) for attr in shown))
 
 
 def extra_fields(obj: TembaObject) -> Dict[str, Any]:
@@ -556,4 +638,4 @@ def extra_fields(obj: TembaObject) -> Dict[str, Any]:
 
     :param obj: a model object
     """
-    return dict(obj.__dict__.get("_extra") or {})
+    return dict(obj._extra or {})

@@ -68,7 +68,8 @@ def format_iso8601(value: Optional[datetime.date]) -> Optional[str]:
         value = value.astimezone(_UTC)
     except OverflowError:  # e.g. 9999-12-31 23:00 at UTC-5 is past the last representable datetime
         raise ValueError("datetime out of range in UTC: %s" % value.isoformat()) from None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # (not strftime, whose %Y does not pad years before 1000 to four digits on every platform)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def request(method: str, url: str, **kwargs: Any) -> requests.Response:

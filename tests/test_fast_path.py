@@ -45,9 +45,13 @@ def careful(value: Any) -> Any:
 
 
 def snapshot(value: Any) -> Any:
-    """Everything observable about a deserialized value, comparable with ``==``."""
+    """Everything observable about a deserialized value, comparable with ``==``: for a model object,
+    its model, the values of its fields, the keys kept that the model does not declare, and the
+    attributes set by other code (the same whether msgspec built it or not)."""
     if isinstance(value, TembaObject):
-        return (type(value), {key: snapshot(item) for key, item in vars(value).items()})
+        fields = {attr: snapshot(getattr(value, attr)) for attr in value._fields}
+        own = {k: snapshot(v) for k, v in vars(value).items() if k not in value._fields and k != "_extra"}
+        return (type(value)._model, fields, snapshot(extra_fields(value)), own)
     if isinstance(value, datetime.datetime):
         return ("datetime", value, type(value.tzinfo), value.utcoffset())
     if isinstance(value, dict):

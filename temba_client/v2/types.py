@@ -7,11 +7,18 @@ objects (:class:`ObjectRef` and friends); a field the server did not send (an ol
 None, and a key the server sent that the model does not declare (a newer server) is kept: readable
 as an attribute and given back by ``serialize()``. Deprecated fields are kept as long as servers
 send them.
+
+Reading never fails on a value: a value of another JSON type than a field declares (a plain string
+where 26.x sends translations, a datetime that does not parse, a string where an object is
+expected) is kept as the server sent it, and ``serialize()`` gives it back. The annotations say
+what servers send; where servers have sent several shapes over the years, they say so
+(``Broadcast.text`` is a ``str`` or a ``dict[str, str]``).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, List, Optional, Tuple, Union
+from itertools import repeat
+from typing import Any, ClassVar, Dict, List, Tuple, Union
 
 from ..serialization import (
     BooleanField,
@@ -24,10 +31,10 @@ from ..serialization import (
     ObjectField,
     ObjectListField,
     SimpleField,
-    StringDictField,
     StringField,
     StringListField,
     TembaObject,
+    TranslatableField,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -126,8 +133,8 @@ class Boundary(TembaObject):
 class Broadcast(TembaObject):
     """A message sent to several URNs, contacts and groups at once (``broadcasts``).
 
-    ``text`` maps languages to translations, e.g. ``{"eng": "Hello"}``; ``attachments`` and
-    ``quick_replies`` likewise map each language to a list.
+    ``text`` maps languages to translations, e.g. ``{"eng": "Hello"}`` (older servers send a plain
+    string, kept as it is); ``attachments`` and ``quick_replies`` likewise map each language to a list.
     """
 
     uuid: StringField = StringField(doc="the broadcast's UUID (26.x servers)")
@@ -140,7 +147,7 @@ class Broadcast(TembaObject):
     urns: StringListField = StringListField(doc="URNs it was sent to (None in anonymous workspaces)")
     contacts: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="contacts it was sent to")
     groups: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="groups it was sent to")
-    text: StringDictField = StringDictField(doc="the text, by language")
+    text: TranslatableField = TranslatableField(doc="the text, by language (a plain string from older servers)")
     attachments: DictField[Any] = DictField(doc="attachments (``<content-type>:<url>``), by language")
     quick_replies: DictField[Any] = DictField(doc="quick replies (JSON objects), by language (26.x servers)")
     base_language: StringField = StringField(doc="the language of the base translation")
@@ -174,7 +181,9 @@ class CampaignEvent(TembaObject):
     unit: StringField = StringField(doc="``minutes``, ``hours``, ``days`` or ``weeks``")
     delivery_hour: IntegerField = IntegerField(doc="hour of the day to send at (-1: the same time as the date)")
     flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow started (None for a message event)")
-    message: SimpleField[Any] = SimpleField(doc="the message, by language (None for a flow event)")
+    message: TranslatableField = TranslatableField(
+        doc="the message, by language (a plain string from older servers; None for a flow event)"
+    )
     created_on: DatetimeField = DatetimeField(doc="when it was created")
 
 
@@ -225,22 +234,24 @@ class Classifier(TembaObject):
 
 
 class _URNListField(ListField["Union[str, Contact.URN]"]):
-    """A contact's URNs: strings, or :class:`Contact.URN` objects when fetched with ``expand_urns``."""
+    """A contact's URNs: strings, or :class:`Contact.URN` objects when fetched with ``expand_urns``
+    (anything else kept as sent)."""
 
     _skips_null = True
     _type_name = "list[str | Contact.URN]"
 
     def deserialize(self, value: Any) -> Any:
-        if value.__class__ is list and (not value or value[0].__class__ is str):
-            return value  # plain URN strings, by far the most common case
-        value = super().deserialize(value)
-        if value:
+        if value.__class__ is list and (
+            (len(value) == 1 and value[0].__class__ is str) or all(map(isinstance, value, repeat(str)))
+        ):
+            return value  # plain URN strings, by far the most common case (checked in C)
+        if isinstance(value, list):
             return [Contact.URN.deserialize(urn) if isinstance(urn, dict) else urn for urn in value]
         return value
 
     def serialize(self, value: Any) -> Any:
-        if value is None:
-            return None
+        if not isinstance(value, list):
+            return value
         return [urn.serialize() if isinstance(urn, TembaObject) else urn for urn in value]
 
 
@@ -359,13 +370,11 @@ class Flow(TembaObject):
     modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
 
 
-class _LenientBooleanField(BooleanField):
-    """A boolean that older starts may record as null or ``{}``: any non-boolean is None."""
+class _BooleanOrEmptyField(SimpleField[Union[bool, Dict[str, Any], None]]):
+    """A boolean that starts without exclusions record as null or ``{}`` (kept as sent: both are
+    false)."""
 
-    _skips_null = True
-
-    def deserialize(self, value: Any) -> Optional[bool]:
-        return value if isinstance(value, bool) else None
+    _type_name = "bool | dict[str, Any]"
 
 
 class FlowStart(TembaObject):
@@ -389,8 +398,8 @@ class FlowStart(TembaObject):
     restart_participants: BooleanField = BooleanField(
         doc="deprecated: whether contacts already in the flow were restarted"
     )
-    exclude_active: _LenientBooleanField = _LenientBooleanField(
-        doc="deprecated: whether contacts active in other flows were skipped"
+    exclude_active: _BooleanOrEmptyField = _BooleanOrEmptyField(
+        doc="deprecated: whether contacts active in other flows were skipped (null or ``{}``: no)"
     )
 
 

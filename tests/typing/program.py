@@ -116,7 +116,9 @@ def read_everything_else(client: TembaClient) -> None:
         if boundary.geometry is not None:
             reveal_type(boundary.geometry.coordinates)  # List[Any] | None
     for broadcast in client.get_broadcasts(after=SINCE):
-        reveal_type(broadcast.text)  # Dict[str, str] | None
+        reveal_type(broadcast.text)  # str | Dict[str, str] | None
+        text = broadcast.text.get("eng") if isinstance(broadcast.text, dict) else broadcast.text
+        assert text is None or isinstance(text, str)
         if broadcast.progress is not None:
             reveal_type(broadcast.progress.total)  # int | None
         one: Optional[Broadcast] = client.get_broadcasts(uuid=broadcast.uuid, id=broadcast.id).first()
@@ -127,7 +129,7 @@ def read_everything_else(client: TembaClient) -> None:
         for event in client.get_campaign_events(campaign=campaign):
             if event.relative_to is not None:
                 reveal_type(event.relative_to.key)  # str | None
-            reveal_type(event.message)  # Any
+            reveal_type(event.message)  # str | Dict[str, str] | None
         assert client.get_campaign_events(uuid="d4e807d8-9470-49a7-b7a0-0ee9589cb97f").first() is not None
     for channel in client.get_channels(address="+250788000001"):
         if channel.device is not None:
@@ -150,7 +152,7 @@ def read_everything_else(client: TembaClient) -> None:
     for start in client.get_flow_starts(after=SINCE, reverse=True):
         if start.progress is not None:
             reveal_type(start.progress.started)  # int | None
-        reveal_type(start.exclude_active)  # bool | None
+        reveal_type(start.exclude_active)  # bool | Dict[str, Any] | None
         assert client.get_flow_starts(uuid=start.uuid, before=datetime.datetime(2100, 1, 1)).first() is not None
     for glbl in client.get_globals(after=SINCE, reverse=True):
         reveal_type(glbl.value)  # str | None
