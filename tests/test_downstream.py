@@ -402,7 +402,6 @@ def test_a_2_22_cursor_iterator_built_by_hand(stub, client):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5: serialization")
 def test_an_old_shape_broadcast_page(stub, client):
     old = {
         "id": 1234,
