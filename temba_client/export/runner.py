@@ -151,6 +151,7 @@ class _Shown:
         self._tracker = tracker(progress)
         self._owned = not isinstance(progress, Tracker)  # a tracker given is the caller's to close
         self._tasks: Dict[str, Task] = {}
+        self._totals: Dict[str, Optional[int]] = {}
         self._lock = threading.Lock()
         #: whether anything is shown
         self.on = self._tracker is not SILENT
@@ -158,13 +159,18 @@ class _Shown:
         self.report: Optional[Progress] = self._report if self.on else None
 
     def start(self, name: str, total: Optional[int] = None) -> None:
-        """Shows a stream (before it starts, so that a stream waiting its turn shows too)."""
-        if self.on:
-            self._tasks[name] = self._tracker.task(name, total)
+        """Names a stream's expected records; its display starts with its first report, in the
+        stream's own thread (a progress function that raises fails that stream only)."""
+        self._totals[name] = total
 
     def _report(self, name: str, counts: Dict[str, int]) -> None:
         with self._lock:
-            task = self._tasks.get(name) or self._tasks.setdefault(name, self._tracker.task(name))
+            task = self._tasks.get(name)
+            total = self._totals.pop(name, None)
+            if task is None:
+                task = self._tasks[name] = self._tracker.task(name)
+        if total:
+            task.expect(total)
         if counts.get("total"):
             task.expect(counts["total"])
         task.advance(counts.get("records", 0), counts.get("pages", 0), counts.get("bytes", 0))
