@@ -163,7 +163,10 @@ def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
 
 
 def _own_attributes(obj: Any) -> Dict[str, Any]:
-    """The instance dict of a Struct-built object: the attributes set by other code."""
+    """The instance dict of a Struct-built object: the attributes set by other code (none on a
+    nested object's, which has no instance dict)."""
+    if not obj._has_dict:
+        return {}
     own: Dict[str, Any] = _INSTANCE_DICT(obj)
     return own
 
@@ -261,7 +264,10 @@ def _post_init(cls: Any, converted: List[Tuple[str, str]]) -> Callable[[Any], No
     return function
 
 
-def _make_struct(cls: Any) -> Optional[type]:
+def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
+    """What the Struct class of model ``cls`` holds whichever its kind (see :func:`struct_of` and
+    :func:`_nested_struct_of`): its fields (by JSON key), ``__post_init__`` and what makes its
+    objects the model's; None where the class cannot have one (see the module's docstring)."""
     from .serialization import TembaObject, _kind_of
 
     function = getattr(cls, "_deserialize_function", None)
@@ -304,11 +310,102 @@ def _make_struct(cls: Any) -> Optional[type]:
         deserialize=classmethod(_from_model("deserialize")),
         deserialize_list=classmethod(_from_model("deserialize_list")),
     )
+    return namespace
+
+
+def _make_struct(cls: Any) -> Optional[type]:
+    """A Struct subclass of model class ``cls`` whose objects have an instance dict (attributes of
+    the caller's own), and so are tracked by the garbage collector while they hold a container."""
+    namespace = _namespace(cls)
+    if namespace is None:
+        return None
+    namespace["_has_dict"] = True
     meta = _metaclass(type(cls))
     struct: type = meta(
         cls.__name__, (cls, _msgspec.Struct), namespace, forbid_unknown_fields=True, dict=True, eq=False
     )
     return struct
+
+
+def _nested_only(cls: type) -> bool:
+    """Whether the objects of model class ``cls`` are only ever reached as a field of another
+    object (a reference, a path step, a result value...): a class of :mod:`temba_client.v2.types`
+    that no endpoint returns."""
+    from .base import Endpoint
+    from .v2 import endpoints, types
+
+    if cls.__module__ != types.__name__:
+        return False  # a class of the caller's own: its objects keep an instance dict
+    returned = {value.obj_class for value in vars(endpoints).values() if isinstance(value, Endpoint)}
+    return not any(issubclass(klass, cls) for klass in returned if klass is not None)
+
+
+def _nested_struct_of(cls: type) -> Optional[type]:
+    """The Struct class that msgspec builds the objects of model class ``cls`` as when they are a
+    field of another object, made once: for a class whose objects are only ever reached so (see
+    :func:`_nested_only`), a slim Struct (:func:`_make_nested_struct`), else :func:`struct_of`'s."""
+    with _LOCK:
+        if cls not in _NESTED:
+            _NESTED[cls] = None  # a model nested in itself cannot have one
+            try:
+                _NESTED[cls] = _make_nested_struct(cls) if _nested_only(cls) else struct_of(cls)
+            except Exception:  # pragma: no cover - a class msgspec refuses
+                _NESTED[cls] = None
+        return _NESTED[cls]
+
+
+_NESTED: Dict[type, Optional[type]] = {}
+
+
+def _make_nested_struct(cls: Any) -> Optional[type]:
+    """The slim Struct class of a model class whose objects are only ever nested in others.
+
+    It is not a subclass of the model (whose objects have an instance dict, which a Struct outside
+    the garbage collector cannot have), but is registered as a virtual one, so ``isinstance(obj,
+    cls)`` holds; its methods come from the models' own :class:`~temba_client.serialization.
+    _ModelBehaviour` and its class attributes from the model. Its objects have no instance dict
+    (setting an attribute that is not a field raises ``AttributeError``) and no weak references;
+    those that can only hold atomic values and other such objects (a reference, a path step) are
+    outside the cyclic garbage collector altogether (``gc=False``): they cost it nothing, not even
+    a count towards its next collection.
+    """
+    from .serialization import TembaField, TembaObject, _ModelBehaviour
+
+    namespace = _namespace(cls)
+    if namespace is None:
+        return None
+    for klass in reversed(cls.__mro__[: cls.__mro__.index(TembaObject)]):
+        for name, value in vars(klass).items():  # the model's own class attributes (_repr_attrs...)
+            if not (name.startswith("__") or name in _NOT_COPIED or isinstance(value, (TembaField, type))):
+                namespace[name] = value
+    namespace.update(_fields=cls._fields, _serialized=cls._serialized, _has_dict=False)
+    options = {} if _may_hold_containers(cls) else {"gc": False}
+    struct: type = type(_msgspec.Struct)(
+        cls.__name__, (_ModelBehaviour, _msgspec.Struct), namespace, forbid_unknown_fields=True, eq=False, **options
+    )
+    cls.register(struct)
+    return struct
+
+
+#: what a nested Struct does not take from its model's class
+_NOT_COPIED = frozenset(("_fields", "_serialized", "_deserialize_function", "_deserialize_source", "_model",
+                         "deserialize", "_abc_impl"))  # fmt: skip
+
+
+def _may_hold_containers(cls: Any) -> bool:
+    """Whether the objects of model class ``cls`` are declared to hold lists, dicts, or objects that
+    the garbage collector tracks: such objects must stay in its sight (a cycle through them must
+    be collected)."""
+    from .serialization import DictField, ListField, ObjectDictField, ObjectField, ObjectListField
+
+    for field in cls._fields.values():
+        if isinstance(field, (ListField, DictField, ObjectListField, ObjectDictField)):
+            return True
+        if isinstance(field, ObjectField):
+            child: Any = _nested_struct_of(field.item_class)
+            if child is None or child.__struct_config__.gc:
+                return True
+    return False
 
 
 def _annotation(field: Any, kind: str) -> Any:
@@ -319,7 +416,7 @@ def _annotation(field: Any, kind: str) -> Any:
     if kind in ("copy", "shared", "datetime"):
         return Any  # (the last two converted by __post_init__)
     if kind.startswith("object"):
-        child = struct_of(field.item_class)
+        child = _nested_struct_of(field.item_class)
         if child is None:
             return None
         shapes: Dict[str, Any] = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}
@@ -327,7 +424,7 @@ def _annotation(field: Any, kind: str) -> Any:
     if kind == "convert" and type(field) is DateField:
         return Optional[datetime.date]
     if kind == "convert" and type(field) is _URNListField:
-        urn = struct_of(Contact.URN)
+        urn = _nested_struct_of(Contact.URN)
         return None if urn is None else Optional[List[_Union[str, urn]]]
     return None  # a field class of the caller's own: called as it always was, on the ordinary way
 
