@@ -165,9 +165,10 @@ def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
 def _own_attributes(obj: Any) -> Dict[str, Any]:
     """The instance dict of a Struct-built object: the attributes set by other code (none on a
     nested object's, which has no instance dict)."""
-    if not obj._has_dict:
+    get = obj._instance_dict
+    if get is None:
         return {}
-    own: Dict[str, Any] = _INSTANCE_DICT(obj)
+    own: Dict[str, Any] = get(obj)
     return own
 
 
@@ -256,7 +257,7 @@ def _post_init(cls: Any, converted: List[Tuple[str, str]]) -> Callable[[Any], No
         else:
             lines.append("    v = obj.%s" % attr)
             lines.append("    if v is not None:")
-            lines.extend(_codegen.convert_lines(attr, kind, index, "v", {}, expression, "        "))
+            lines.extend(_codegen.convert_lines(attr, kind, index, "v", {}, expression, "        ", not_none=True))
     source = "\n".join(lines) + "\n"
     function: Callable[[Any], None] = _codegen.compile_function(
         source, "__post_init__", "%s typed __post_init__" % cls.__qualname__, namespace
@@ -274,7 +275,7 @@ def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
     if function is None or getattr(cls.deserialize, "__func__", None) is not function:
         return None  # the class (or a base) overrides deserialize: it is called as it is
     for klass in cls.__mro__[: cls.__mro__.index(TembaObject)]:
-        if klass.__module__ != "temba_client.v2.types" and any(
+        if klass.__module__ != _TYPES and any(
             name in klass.__dict__ for name in ("__slots__", "__setattr__", "__getattribute__", "__init_subclass__")
         ):
             return None  # a class of the caller's own that handles its attributes itself
@@ -314,12 +315,18 @@ def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
 
 
 def _make_struct(cls: Any) -> Optional[type]:
-    """A Struct subclass of model class ``cls`` whose objects have an instance dict (attributes of
-    the caller's own), and so are tracked by the garbage collector while they hold a container."""
+    """The Struct class of the objects of model class ``cls`` that a page holds (what a query
+    returns): objects with an instance dict, for attributes of the caller's own, tracked by the
+    garbage collector while they hold a container."""
+    from .serialization import TembaObject
+
     namespace = _namespace(cls)
     if namespace is None:
         return None
-    namespace["_has_dict"] = True
+    if all(klass.__module__ == _TYPES for klass in cls.__mro__[: cls.__mro__.index(TembaObject)]):
+        return _virtual_struct(cls, namespace, dict=True, weakref=True)
+    # a class of the caller's own: a Struct subclass of it, with its methods as they are
+    namespace["_instance_dict"] = staticmethod(_INSTANCE_DICT)
     meta = _metaclass(type(cls))
     struct: type = meta(
         cls.__name__, (cls, _msgspec.Struct), namespace, forbid_unknown_fields=True, dict=True, eq=False
@@ -332,9 +339,9 @@ def _nested_only(cls: type) -> bool:
     object (a reference, a path step, a result value...): a class of :mod:`temba_client.v2.types`
     that no endpoint returns."""
     from .base import Endpoint
-    from .v2 import endpoints, types
+    from .v2 import endpoints
 
-    if cls.__module__ != types.__name__:
+    if cls.__module__ != _TYPES:
         return False  # a class of the caller's own: its objects keep an instance dict
     returned = {value.obj_class for value in vars(endpoints).values() if isinstance(value, Endpoint)}
     return not any(issubclass(klass, cls) for klass in returned if klass is not None)
@@ -358,38 +365,58 @@ _NESTED: Dict[type, Optional[type]] = {}
 
 
 def _make_nested_struct(cls: Any) -> Optional[type]:
-    """The slim Struct class of a model class whose objects are only ever nested in others.
-
-    It is not a subclass of the model (whose objects have an instance dict, which a Struct outside
-    the garbage collector cannot have), but is registered as a virtual one, so ``isinstance(obj,
-    cls)`` holds; its methods come from the models' own :class:`~temba_client.serialization.
-    _ModelBehaviour` and its class attributes from the model. Its objects have no instance dict
-    (setting an attribute that is not a field raises ``AttributeError``) and no weak references;
-    those that can only hold atomic values and other such objects (a reference, a path step) are
-    outside the cyclic garbage collector altogether (``gc=False``): they cost it nothing, not even
-    a count towards its next collection.
+    """The slim Struct class of a model class whose objects are only ever nested in others: its
+    objects have no instance dict (setting an attribute that is not a field raises
+    ``AttributeError``) and no weak references, and those that can only hold atomic values and
+    other such objects (a reference, a path step) are outside the cyclic garbage collector
+    altogether (``gc=False``): they cost it nothing, not even a count towards its next collection.
     """
-    from .serialization import TembaField, TembaObject, _ModelBehaviour
-
     namespace = _namespace(cls)
     if namespace is None:
         return None
+    return _virtual_struct(cls, namespace, **({} if _may_hold_containers(cls) else {"gc": False}))
+
+
+def _virtual_struct(cls: Any, namespace: Dict[str, Any], **options: Any) -> type:
+    """A Struct class for model class ``cls`` (a class of :mod:`temba_client.v2.types`) that is
+    not a subclass of it but is registered as a virtual one, so ``isinstance(obj, cls)`` holds.
+
+    Its methods come from :class:`~temba_client.serialization._ModelBehaviour`, as the models'
+    own do, and its class attributes (``_repr_attrs``...) from the model. Not inheriting the model
+    keeps its objects out of the model's layout (an instance dict and weak references, which a
+    Struct outside the garbage collector cannot have) and out of ``TembaObject.__getattr__``
+    (which reads keys the model does not declare: objects msgspec builds never have any), whose
+    mere presence makes every ``getattr()`` slower. ``options`` are msgspec's (``gc``, ``dict``...).
+    """
+    from .serialization import TembaField, TembaObject, _ModelBehaviour
+
     for klass in reversed(cls.__mro__[: cls.__mro__.index(TembaObject)]):
         for name, value in vars(klass).items():  # the model's own class attributes (_repr_attrs...)
-            if not (name.startswith("__") or name in _NOT_COPIED or isinstance(value, (TembaField, type))):
+            if not (name.startswith("__") or name in _NOT_COPIED or isinstance(value, TembaField)):
                 namespace[name] = value
-    namespace.update(_fields=cls._fields, _serialized=cls._serialized, _has_dict=False)
-    options = {} if _may_hold_containers(cls) else {"gc": False}
-    struct: type = type(_msgspec.Struct)(
-        cls.__name__, (_ModelBehaviour, _msgspec.Struct), namespace, forbid_unknown_fields=True, eq=False, **options
-    )
+    namespace.update(_fields=cls._fields, _serialized=cls._serialized, _instance_dict=None)
+    meta: Any = type(_msgspec.Struct)
+    config = dict(forbid_unknown_fields=True, eq=False, **options)
+    if not options.get("dict"):
+        struct: type = meta(cls.__name__, (_ModelBehaviour, _msgspec.Struct), namespace, **config)
+    else:
+        # the instance dict's own descriptor, which the __dict__ property (vars()) hides on a subclass
+        vars_property = namespace.pop("__dict__")
+        base = meta(cls.__name__, (_ModelBehaviour, _msgspec.Struct), namespace, **config)
+        struct = meta(cls.__name__, (base,), {
+            "__dict__": vars_property,
+            "_instance_dict": staticmethod(base.__dict__["__dict__"].__get__),
+            "__module__": __name__,
+            "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__,
+        })  # fmt: skip
     cls.register(struct)
     return struct
 
 
-#: what a nested Struct does not take from its model's class
-_NOT_COPIED = frozenset(("_fields", "_serialized", "_deserialize_function", "_deserialize_source", "_model",
-                         "deserialize", "_abc_impl"))  # fmt: skip
+_TYPES = "temba_client.v2.types"
+#: what a Struct registered as a virtual subclass of a model does not take from the model's class
+_NOT_COPIED = frozenset(("_fields", "_serialized", "_model", "deserialize", "_abc_impl"))
 
 
 def _may_hold_containers(cls: Any) -> bool:

@@ -46,7 +46,8 @@ def test_they_are_the_models_objects(runs: Any) -> None:
         assert snapshot(fast) == snapshot(slow)
         assert fast.serialize() == slow.serialize() and repr(fast) == repr(slow)
         assert extra_fields(fast) == {} and fast.created_on.tzinfo is slow.created_on.tzinfo
-        assert set(dir(slow)) <= set(dir(fast))
+        # all but the ABC's internals and the hook that reads undeclared keys (they have none)
+        assert set(dir(slow)) - {"__getattr__", "_abc_impl", "__abstractmethods__"} <= set(dir(fast))
 
 
 @needs_recorded
