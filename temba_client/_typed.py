@@ -1,25 +1,37 @@
 """Pages of results (and archive lines) decoded by ``msgspec`` straight into model objects, when it
 is installed (the ``fast`` extra, ``pip install rapidpro-python[fast]``).
 
-For a model class, say :class:`~temba_client.v2.types.Run`, a ``msgspec.Struct`` subclass *of the
-model class itself* mirrors its fields (:func:`struct_of`): nested models by their own Struct,
-every other value as the JSON has it. msgspec decodes a page's bytes into those objects in one C
-call: no dict and no second object per record, and an object holding only atomic values (a
-reference, a path step) is not tracked by the cyclic garbage collector (it is again as soon as it
-holds a container, so a cycle made through it is still collected). Then each object's
-``__post_init__``, which msgspec calls, converts its datetime fields and keeps the strings of its
-``shared`` fields (values that repeat across objects) once in memory, with the same generated lines
-as the models' ``deserialize`` (see :mod:`temba_client._codegen`): msgspec's own datetime parsing is
-not used, as it rounds a seventh fractional digit where the client truncates it, and keeps an
-offset that the client gives in UTC. (One call per object rather than msgspec's ``dec_hook`` per
-value: a hook call costs about three times as much.)
+For a model class, say :class:`~temba_client.v2.types.Run`, a ``msgspec.Struct`` class mirrors its
+fields (:func:`struct_of`): nested models by their own Struct, every other value as the JSON has
+it. msgspec decodes a page's bytes into those objects in one C call: no dict and no second object
+per record. Then each object's ``__post_init__``, which msgspec calls, converts its datetime fields
+and keeps the strings of its ``shared`` fields (values that repeat across objects) once in memory,
+with the same generated lines as the models' ``deserialize`` (see :mod:`temba_client._codegen`):
+msgspec's own datetime parsing is not used, as it rounds a seventh fractional digit where the
+client truncates it, and keeps an offset that the client gives in UTC. (One call per object rather
+than msgspec's ``dec_hook`` per value: a hook call costs about three times as much.)
+
+Two kinds of Struct:
+
+- the objects a query returns (a ``Run``) have an instance dict, for attributes of the caller's
+  own (``dict=True``), and are tracked by the cyclic garbage collector while they hold a container;
+- objects only ever reached as a field of another (a reference, a path step, a result value: see
+  :func:`_nested_only`) are slim: no instance dict (setting an attribute that is not a field raises
+  ``AttributeError``), no weak references, and, where they can only hold atomic values and other
+  such objects, outside the garbage collector altogether (``gc=False``: not tracked, not even
+  counted towards its next collection; a cycle made through their fields is never collected).
+
+The Struct class of a model of :mod:`temba_client.v2.types` is not a subclass of it but is
+registered as a virtual one (:func:`_virtual_struct`), with the models' methods from their slotted
+base :class:`~temba_client.serialization._ModelBehaviour`; the Struct class of a model of the
+caller's own is a subclass of it, with its methods as they are.
 
 The objects are the model's objects: ``isinstance(run, Run)``, the same attributes with the same
 values and types, ``serialize()``, ``repr()``, :func:`~temba_client.serialization.extra_fields`,
-attributes of the caller's own (``dict=True``), pickling and copies (as ordinary model objects),
-equality and hashing by identity. What differs: ``type(obj)`` is the Struct subclass, and
-``vars(obj)`` (``obj.__dict__``) is a new dict of the fields and the caller's own attributes each
-time, which writes through to the object (see :class:`_Attributes`).
+pickling and copies (as ordinary model objects), equality and hashing by identity. What differs:
+``type(obj)`` is the Struct class, ``vars(obj)`` (``obj.__dict__``) is a new dict of the fields and
+the caller's own attributes each time, which writes through to the object (see
+:class:`_Attributes`), and nested objects take no attributes of the caller's own.
 
 The result is exactly what ``json.loads`` and :meth:`TembaObject.deserialize_list` give for the
 same bytes, or nothing: the decoder returns None, and the caller decodes the page the ordinary way,

@@ -20,8 +20,9 @@ the list of its fields with their types and meanings, for ``help()`` and the API
 
 Instances are ordinary objects: ``vars(obj)`` works and code may set attributes of its own on them
 (those are not serialized). With the ``fast`` extra, pages are decoded into objects of a
-``msgspec.Struct`` subclass of each model instead (see :mod:`temba_client._typed`), which behave the
-same but for ``type(obj)`` and a ``vars(obj)`` made anew on each access.
+``msgspec.Struct`` class of each model instead (see :mod:`temba_client._typed`), which behave the
+same but for ``type(obj)``, a ``vars(obj)`` made anew on each access, and nested objects (references,
+path steps...) that take no attributes of the code's own.
 
 Reading never fails on a value: a value of another JSON type than a field declares is kept as the
 server sent it (fields used on their own, ``IntegerField().deserialize("3")``, still check).
