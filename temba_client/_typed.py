@@ -50,7 +50,7 @@ from __future__ import annotations
 import datetime
 import os
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple
 
 __all__ = ["AVAILABLE", "TypedPage", "page_decoder", "record_decoder", "struct_of"]
 
@@ -77,7 +77,7 @@ class TypedPage:
 
 
 #: Each model class's Struct (None: it cannot have one), and its page decoder, made on first use.
-_STRUCTS: Dict[type, Optional[type]] = {}
+_STRUCTS: Dict[Tuple[type, bool], Optional[type]] = {}
 _DECODERS: Dict[type, Optional[Callable[[bytes], Optional[TypedPage]]]] = {}
 _LOCK = threading.RLock()
 
@@ -95,8 +95,7 @@ def page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
         return None
     with _LOCK:
         if cls not in _DECODERS:
-            struct = struct_of(cls)
-            _DECODERS[cls] = None if struct is None else _make_page_decoder(struct)
+            _DECODERS[cls] = _make_page_decoder(cls)
         return _DECODERS[cls]
 
 
@@ -108,14 +107,25 @@ def struct_of(cls: type) -> Optional[type]:
     """
     if not AVAILABLE:
         return None
+    return _struct(cls, False)
+
+
+def _struct(cls: type, vocabulary: bool) -> Optional[type]:
+    """:func:`struct_of`, or with ``vocabulary`` its variant that decodes the values of fields with
+    a ``vocabulary`` (at any depth) as msgspec literals (the same as the plain one where there are
+    none): msgspec then gives the same string object for each value, so that they need no sharing
+    in ``__post_init__``; a page with another value fails to decode this way."""
+    if vocabulary and not _has_vocabulary(cls, set()):
+        vocabulary = False
     with _LOCK:
-        if cls not in _STRUCTS:
-            _STRUCTS[cls] = None  # a model nested in itself cannot have one
+        key = (cls, vocabulary)
+        if key not in _STRUCTS:
+            _STRUCTS[key] = None  # a model nested in itself cannot have one
             try:
-                _STRUCTS[cls] = _make_struct(cls)
+                _STRUCTS[key] = _make_struct(cls, vocabulary)
             except Exception:  # pragma: no cover - a class of the caller's own msgspec refuses
-                _STRUCTS[cls] = None
-        return _STRUCTS[cls]
+                _STRUCTS[key] = None
+        return _STRUCTS[key]
 
 
 def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[[bytes], Any]]:
@@ -155,17 +165,54 @@ def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[
 _RECORD_DECODERS: Dict[Tuple[type, Tuple[str, ...]], Callable[[bytes], Any]] = {}
 
 
-def _make_page_decoder(struct: type) -> Callable[[bytes], Optional[TypedPage]]:
-    page_type = _msgspec.defstruct("Page", [("results", List[struct]), ("next", Any, None)])  # type: ignore[valid-type]
-    decode = _msgspec.json.Decoder(page_type).decode
+def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
+    """The page decoder of model class ``cls`` (see :func:`page_decoder`), or None.
+
+    Where the model has fields with a ``vocabulary``, a page is decoded first with the Struct
+    variant that reads them as literals (:func:`_struct`), and only if that fails (a value outside
+    a vocabulary, or anything else msgspec refuses) with the plain one; after such a failure, the
+    next :data:`SKIP_AFTER_MISS` pages go straight to the plain one, so that a server sending other
+    values does not pay a failed attempt per page."""
+    plain, literal = _struct(cls, False), _struct(cls, True)
+    if plain is None or literal is None:
+        return None
+    decode_plain = _page_decoding(plain)
+    decode_literal = _page_decoding(literal) if literal is not plain else None
+    skip = [0]
 
     def decode_page(content: bytes) -> Optional[TypedPage]:
         try:
-            page = decode(content)
+            if decode_literal is not None:
+                if skip[0] > 0:  # (not truthiness: threads racing on it may leave it below zero)
+                    skip[0] -= 1
+                else:
+                    try:
+                        page = decode_literal(content)
+                        return TypedPage(page.results, page.next)
+                    except Exception:
+                        skip[0] = SKIP_AFTER_MISS
+            page = decode_plain(content)
         except Exception:  # anything at all: the ordinary way gives the ordinary result or error
             return None
-        _trim_shared()
         return TypedPage(page.results, page.next)
+
+    return decode_page
+
+
+#: After a page failed to decode with its model's vocabularies, this many pages skip them.
+SKIP_AFTER_MISS = 64
+
+
+def _page_decoding(struct: type) -> Callable[[bytes], Any]:
+    """The function that decodes a page of ``struct`` objects (and forgets the shared strings once
+    they grew past their limit)."""
+    page_type = _msgspec.defstruct("Page", [("results", List[struct]), ("next", Any, None)])  # type: ignore[valid-type]
+    decode = _msgspec.json.Decoder(page_type).decode
+
+    def decode_page(content: bytes) -> Any:
+        page = decode(content)
+        _trim_shared()
+        return page
 
     return decode_page
 
@@ -277,10 +324,11 @@ def _post_init(cls: Any, converted: List[Tuple[str, str]]) -> Callable[[Any], No
     return function
 
 
-def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
+def _namespace(cls: Any, vocabulary: bool) -> Optional[Dict[str, Any]]:
     """What the Struct class of model ``cls`` holds whichever its kind (see :func:`struct_of` and
     :func:`_nested_struct_of`): its fields (by JSON key), ``__post_init__`` and what makes its
-    objects the model's; None where the class cannot have one (see the module's docstring)."""
+    objects the model's; None where the class cannot have one (see the module's docstring). With
+    ``vocabulary``, the values of fields with a vocabulary are literals (see :func:`_struct`)."""
     from .serialization import TembaObject, _kind_of
 
     function = getattr(cls, "_deserialize_function", None)
@@ -298,9 +346,11 @@ def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
         if field.fallback_src:
             return None
         kind = _kind_of(field)
+        if vocabulary and kind == "shared" and len(getattr(field, "vocabulary", ())) > 0:
+            kind = "literal"
         if kind in ("shared", "datetime"):
             converted.append((attr, kind))
-        annotation = _annotation(field, kind)
+        annotation = _annotation(field, kind, vocabulary)
         if annotation is None:
             return None
         annotations[attr] = annotation
@@ -326,13 +376,13 @@ def _namespace(cls: Any) -> Optional[Dict[str, Any]]:
     return namespace
 
 
-def _make_struct(cls: Any) -> Optional[type]:
+def _make_struct(cls: Any, vocabulary: bool) -> Optional[type]:
     """The Struct class of the objects of model class ``cls`` that a page holds (what a query
     returns): objects with an instance dict, for attributes of the caller's own, tracked by the
     garbage collector while they hold a container."""
     from .serialization import TembaObject
 
-    namespace = _namespace(cls)
+    namespace = _namespace(cls, vocabulary)
     if namespace is None:
         return None
     if all(klass.__module__ == _TYPES for klass in cls.__mro__[: cls.__mro__.index(TembaObject)]):
@@ -359,34 +409,59 @@ def _nested_only(cls: type) -> bool:
     return not any(issubclass(klass, cls) for klass in returned if klass is not None)
 
 
-def _nested_struct_of(cls: type) -> Optional[type]:
+def _nested_struct_of(cls: type, vocabulary: bool) -> Optional[type]:
     """The Struct class that msgspec builds the objects of model class ``cls`` as when they are a
     field of another object, made once: for a class whose objects are only ever reached so (see
-    :func:`_nested_only`), a slim Struct (:func:`_make_nested_struct`), else :func:`struct_of`'s."""
+    :func:`_nested_only`), a slim Struct (:func:`_make_nested_struct`), else :func:`_struct`'s."""
+    if vocabulary and not _has_vocabulary(cls, set()):
+        vocabulary = False
     with _LOCK:
-        if cls not in _NESTED:
-            _NESTED[cls] = None  # a model nested in itself cannot have one
+        key = (cls, vocabulary)
+        if key not in _NESTED:
+            _NESTED[key] = None  # a model nested in itself cannot have one
             try:
-                _NESTED[cls] = _make_nested_struct(cls) if _nested_only(cls) else struct_of(cls)
+                nested = _nested_only(cls)
+                _NESTED[key] = _make_nested_struct(cls, vocabulary) if nested else _struct(cls, vocabulary)
             except Exception:  # pragma: no cover - a class msgspec refuses
-                _NESTED[cls] = None
-        return _NESTED[cls]
+                _NESTED[key] = None
+        return _NESTED[key]
 
 
-_NESTED: Dict[type, Optional[type]] = {}
+_NESTED: Dict[Tuple[type, bool], Optional[type]] = {}
 
 
-def _make_nested_struct(cls: Any) -> Optional[type]:
+def _has_vocabulary(cls: Any, seen: set) -> bool:
+    """Whether model class ``cls`` has a field with a ``vocabulary``, at any depth."""
+    from .serialization import ObjectField
+    from .v2.types import Contact, _URNListField
+
+    seen.add(cls)
+    for field in cls._fields.values():
+        if getattr(field, "shared", False) and getattr(field, "vocabulary", ()):
+            return True
+        child = (
+            field.item_class
+            if isinstance(field, ObjectField)
+            else Contact.URN
+            if isinstance(field, _URNListField)
+            else None
+        )
+        if child is not None and child not in seen and _has_vocabulary(child, seen):
+            return True
+    return False
+
+
+def _make_nested_struct(cls: Any, vocabulary: bool) -> Optional[type]:
     """The slim Struct class of a model class whose objects are only ever nested in others: its
     objects have no instance dict (setting an attribute that is not a field raises
     ``AttributeError``) and no weak references, and those that can only hold atomic values and
     other such objects (a reference, a path step) are outside the cyclic garbage collector
     altogether (``gc=False``): they cost it nothing, not even a count towards its next collection.
     """
-    namespace = _namespace(cls)
+    namespace = _namespace(cls, vocabulary)
     if namespace is None:
         return None
-    return _virtual_struct(cls, namespace, **({} if _may_hold_containers(cls) else {"gc": False}))
+    return _virtual_struct(cls, namespace, **({} if _may_hold_containers(cls, vocabulary) else {"gc": False}))
 
 
 def _virtual_struct(cls: Any, namespace: Dict[str, Any], **options: Any) -> type:
@@ -431,7 +506,7 @@ _TYPES = "temba_client.v2.types"
 _NOT_COPIED = frozenset(("_fields", "_serialized", "_model", "deserialize", "_abc_impl"))
 
 
-def _may_hold_containers(cls: Any) -> bool:
+def _may_hold_containers(cls: Any, vocabulary: bool) -> bool:
     """Whether the objects of model class ``cls`` are declared to hold lists, dicts, or objects that
     the garbage collector tracks: such objects must stay in its sight (a cycle through them must
     be collected)."""
@@ -441,21 +516,23 @@ def _may_hold_containers(cls: Any) -> bool:
         if isinstance(field, (ListField, DictField, ObjectListField, ObjectDictField)):
             return True
         if isinstance(field, ObjectField):
-            child: Any = _nested_struct_of(field.item_class)
+            child: Any = _nested_struct_of(field.item_class, vocabulary)
             if child is None or child.__struct_config__.gc:
                 return True
     return False
 
 
-def _annotation(field: Any, kind: str) -> Any:
+def _annotation(field: Any, kind: str, vocabulary: bool) -> Any:
     """How msgspec decodes a field's value (None: it cannot)."""
     from .serialization import DateField
     from .v2.types import Contact, _URNListField  # the one field class of the models with a kind of its own
 
     if kind in ("copy", "shared", "datetime"):
         return Any  # (the last two converted by __post_init__)
+    if kind == "literal":
+        return Optional[Literal[field.vocabulary]]
     if kind.startswith("object"):
-        child = _nested_struct_of(field.item_class)
+        child = _nested_struct_of(field.item_class, vocabulary)
         if child is None:
             return None
         shapes: Dict[str, Any] = {"object": child, "object_list": _List[child], "object_dict": _Dict[str, child]}
@@ -463,7 +540,7 @@ def _annotation(field: Any, kind: str) -> Any:
     if kind == "convert" and type(field) is DateField:
         return Optional[datetime.date]
     if kind == "convert" and type(field) is _URNListField:
-        urn = _nested_struct_of(Contact.URN)
+        urn = _nested_struct_of(Contact.URN, vocabulary)
         return None if urn is None else Optional[List[_Union[str, urn]]]
     return None  # a field class of the caller's own: called as it always was, on the ordinary way
 
