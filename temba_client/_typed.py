@@ -118,17 +118,28 @@ def _struct(cls: type, vocabulary: bool) -> Optional[type]:
     a ``vocabulary`` (at any depth) as msgspec literals (the same as the plain one where there are
     none): msgspec then gives the same string object for each value, so that they need no sharing
     by the finisher; a page with another value fails to decode this way."""
+    return _made_once(_STRUCTS, _make_struct, cls, vocabulary)
+
+
+def _made_once(
+    made: Dict[Tuple[type, bool], Optional[type]],
+    make: Callable[[type, bool], Optional[type]],
+    cls: type,
+    vocabulary: bool,
+) -> Optional[type]:
+    """``make(cls, vocabulary)``, made once and kept in ``made`` (None: the class cannot have a
+    Struct); the vocabulary variant of a model that has no vocabulary is its plain one."""
     if vocabulary and not _has_vocabulary(cls, set()):
         vocabulary = False
     with _LOCK:
         key = (cls, vocabulary)
-        if key not in _STRUCTS:
-            _STRUCTS[key] = None  # a model nested in itself cannot have one
+        if key not in made:
+            made[key] = None  # a model nested in itself cannot have one
             try:
-                _STRUCTS[key] = _make_struct(cls, vocabulary)
+                made[key] = make(cls, vocabulary)
             except Exception:  # pragma: no cover - a class of the caller's own msgspec refuses
-                _STRUCTS[key] = None
-        return _STRUCTS[key]
+                made[key] = None
+        return made[key]
 
 
 def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[[bytes], Any]]:
@@ -472,18 +483,11 @@ def _nested_struct_of(cls: type, vocabulary: bool) -> Optional[type]:
     """The Struct class that msgspec builds the objects of model class ``cls`` as when they are a
     field of another object, made once: for a class whose objects are only ever reached so (see
     :func:`_nested_only`), a slim Struct (:func:`_make_nested_struct`), else :func:`_struct`'s."""
-    if vocabulary and not _has_vocabulary(cls, set()):
-        vocabulary = False
-    with _LOCK:
-        key = (cls, vocabulary)
-        if key not in _NESTED:
-            _NESTED[key] = None  # a model nested in itself cannot have one
-            try:
-                nested = _nested_only(cls)
-                _NESTED[key] = _make_nested_struct(cls, vocabulary) if nested else _struct(cls, vocabulary)
-            except Exception:  # pragma: no cover - a class msgspec refuses
-                _NESTED[key] = None
-        return _NESTED[key]
+    return _made_once(_NESTED, _make_child_struct, cls, vocabulary)
+
+
+def _make_child_struct(cls: Any, vocabulary: bool) -> Optional[type]:
+    return _make_nested_struct(cls, vocabulary) if _nested_only(cls) else _struct(cls, vocabulary)
 
 
 _NESTED: Dict[Tuple[type, bool], Optional[type]] = {}
