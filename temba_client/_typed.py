@@ -496,19 +496,12 @@ _NESTED: Dict[Tuple[type, bool], Optional[type]] = {}
 def _has_vocabulary(cls: Any, seen: set) -> bool:
     """Whether model class ``cls`` has a field with a ``vocabulary``, at any depth."""
     from .serialization import ObjectField
-    from .v2.types import Contact, _URNListField
 
     seen.add(cls)
     for field in cls._fields.values():
         if getattr(field, "shared", False) and getattr(field, "vocabulary", ()):
             return True
-        child = (
-            field.item_class
-            if isinstance(field, ObjectField)
-            else Contact.URN
-            if isinstance(field, _URNListField)
-            else None
-        )
+        child = field.item_class if isinstance(field, ObjectField) else _urn_class() if _is_urn_list(field) else None
         if child is not None and child not in seen and _has_vocabulary(child, seen):
             return True
     return False
