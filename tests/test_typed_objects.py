@@ -174,6 +174,8 @@ NESTED = [
 
 
 def test_which_classes_are_only_ever_nested() -> None:
+    from temba_client import _structs  # (only where msgspec is installed)
+
     declared = {
         klass
         for klass in vars(types).values()
@@ -181,13 +183,13 @@ def test_which_classes_are_only_ever_nested() -> None:
     }
     declared |= {inner for klass in list(declared) for inner in vars(klass).values() if isinstance(inner, type)
                  and issubclass(inner, TembaObject)}  # fmt: skip
-    assert {klass for klass in declared if _typed._nested_only(klass)} == set(NESTED)
-    assert not _typed._nested_only(types.Contact) and not _typed._nested_only(types.Org)  # (Workspace's base)
+    assert {klass for klass in declared if _structs.nested_only(klass)} == set(NESTED)
+    assert not _structs.nested_only(types.Contact) and not _structs.nested_only(types.Org)  # (Workspace's base)
 
     class MyRef(types.ObjectRef):
         pass
 
-    assert not _typed._nested_only(MyRef)  # a class of the caller's own keeps an instance dict
+    assert not _structs.nested_only(MyRef)  # a class of the caller's own keeps an instance dict
 
 
 @needs_recorded

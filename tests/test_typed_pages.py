@@ -258,20 +258,24 @@ def message_page(status: str) -> bytes:
 def test_known_values_are_decoded_as_the_vocabularys_own_strings() -> None:
     """Values of a field's vocabulary cost no sharing per object: msgspec gives the vocabulary's
     own string objects; the objects are what the ordinary way makes all the same."""
+    from temba_client import _structs  # (only where msgspec is installed)
+
     decode = _typed._make_page_decoder(types.Message)  # (a decoder of its own: it learns from misses)
     assert decode is not None
     content = message_page("handled")
     page = decode(content)
     assert page is not None and assert_typed_is_exact(types.Message, content)
-    assert {type(message) for message in page.objects} == {_typed._struct(types.Message, True)}
+    assert {type(message) for message in page.objects} == {_structs.struct(types.Message, True)}
     vocabulary = types.Message._fields["status"].vocabulary  # type: ignore[attr-defined]
     assert all(message.status is vocabulary[vocabulary.index("handled")] for message in page.objects)
 
 
 def test_a_value_outside_the_vocabulary_is_decoded_typed_all_the_same() -> None:
+    from temba_client import _structs  # (only where msgspec is installed)
+
     decode = _typed._make_page_decoder(types.Message)
     assert decode is not None
-    literal, plain = _typed._struct(types.Message, True), _typed._struct(types.Message, False)
+    literal, plain = _structs.struct(types.Message, True), _structs.struct(types.Message, False)
     assert literal is not plain
     content = message_page("snoozed")  # a newer server's status
     page = decode(content)
