@@ -90,7 +90,7 @@ def deser_table(runs: Runs, variants: List[str]) -> None:
 def export_table(runs: Runs, variants: List[str], mode: str, title: str, records: int) -> None:
     print("\n%s over %d records (medians; cpu/floor rq = CPU over the requests+json floor's CPU, the"
           " targets' ratio;\n wall ratios: /floor rq over requests+json, /floor hc over http.client+orjson;"
-          " GC/rec: objects the cyclic GC tracks per record kept)" % (title, records))  # fmt: skip
+          " GC/rec: objects the cyclic GC tracks per record kept; GCs: times it ran)" % (title, records))  # fmt: skip
     rows = []
     for kind in KINDS:
 
@@ -106,11 +106,12 @@ def export_table(runs: Runs, variants: List[str], mode: str, title: str, records
             rows.append([
                 kind, name, fmt(wall), fmt(cpu), fmt(ratio(cpu, floor_cpu)), fmt(ratio(records, wall), "%.0f"),
                 fmt(rss / 1024 if rss is not None else None, "%.1f"), fmt(get(name, "tracked_per_record"), "%.1f"),
-                fmt(get(name, "connections"), "%d"), fmt(ratio(wall, floor_rq)), fmt(ratio(wall, floor_hc)),
+                fmt(get(name, "gc_collections"), "%d"), fmt(get(name, "connections"), "%d"), fmt(ratio(wall, floor_rq)),
+                fmt(ratio(wall, floor_hc)),
                 "" if floor else fmt(ratio(wall, rapidpro_wall)), "" if floor else fmt(ratio(rss, rapidpro_rss)),
             ])  # fmt: skip
-    headers = ["kind", "variant", "wall s", "cpu s", "cpu/floor rq", "records/s", "RSS +MiB", "GC/rec", "TCP",
-               "/floor rq", "/floor hc", "/rapidpro", "RSS/rapidpro"]  # fmt: skip
+    headers = ["kind", "variant", "wall s", "cpu s", "cpu/floor rq", "records/s", "RSS +MiB", "GC/rec", "GCs",
+               "TCP", "/floor rq", "/floor hc", "/rapidpro", "RSS/rapidpro"]  # fmt: skip
     drop = () if "rapidpro" in variants else ("/rapidpro", "RSS/rapidpro")
     print_table(headers, rows, drop + (("GC/rec",) if mode != "all" else ()))
 

@@ -13,7 +13,8 @@ MODE is ``all`` (``.all()``), ``pages`` (``iterfetches()``, page by page, up to 
 ``deser`` (turning one decoded page into objects, repeatedly; the floors time decoding the page's
 bytes instead: ``json.loads`` for ``floor-requests``, ``orjson.loads`` for ``floor-httpclient``).
 Every object's fields are read inside the timed window. ``.all()`` also counts the objects the
-cyclic garbage collector tracks, per record kept (outside the timed window).
+cyclic garbage collector tracks, per record kept (outside the timed window); exports count the
+collector's runs during the timed window.
 
 Archive ingest: ``python workload.py CLIENT run ingest-dicts|ingest-models - ARCHIVE`` reads a
 gzipped JSON Lines archive of runs with ``iter_records`` (API-shaped dicts) or ``read_archive``
@@ -52,6 +53,11 @@ def memory() -> Dict[str, int]:
                 name, amount = line.split(":")
                 values[name] = int(amount.split()[0])
     return values
+
+
+def collections() -> int:
+    """How many times the cyclic garbage collector ran so far in this process (every generation)."""
+    return sum(generation["collections"] for generation in gc.get_stats())
 
 
 def touch_objects(objects: List[Any], names: List[str]) -> int:
@@ -187,11 +193,13 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
     else:
         raise SystemExit("unknown client %r" % client_name)
     tracked_before = len(gc.get_objects())
+    collections_before = collections()
     before = memory()
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     count = run()
     wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
     after = memory()
+    collected = collections() - collections_before
     result = {
         "records": count,
         "wall": wall,
@@ -199,6 +207,7 @@ def export(client_name: str, kind: str, mode: str, root: str, limit: int) -> Dic
         "rss_before_kib": before["VmRSS"],
         "rss_peak_kib": after["VmHWM"],
         "rss_growth_kib": after["VmHWM"] - before["VmRSS"],
+        "gc_collections": collected,
     }
     if keep and count:
         result["tracked_per_record"] = (len(gc.get_objects()) - tracked_before) / count

@@ -206,11 +206,13 @@ def convert_lines(
     datetime_expr: str,
     indent: str,
     store: str = "",
+    not_none: bool = False,
 ) -> List[str]:
     """The lines that read one field's JSON value with the expression ``read``, convert it, and
     store it on ``obj``. ``_fN`` and ``_cN`` are the field and its converter; ``children`` holds
     the call that builds a nested object, ``datetime_expr`` the one that parses the server's form;
-    ``store`` is where the value goes (by default ``obj.<attr>``)."""
+    ``store`` is where the value goes (by default ``obj.<attr>``); ``not_none``: the value is
+    known not to be null (a datetime's lines then have no case for it)."""
     store = store or "obj.%s" % attr
     if kind == "copy":
         return ["%s%s = %s" % (indent, store, read)]
@@ -221,20 +223,24 @@ def convert_lines(
         # Python 3.11+: fromisoformat reads the server's form (2016-01-06T15:33:00.813162Z) and
         # every other ISO form the field's converter reads the same way; what it does not give as
         # UTC (no offset, another offset, an error) goes through the converter
-        lines.append("if v is None:")
-        lines.append("    %s = None" % store)
-        lines.append("else:")
-        lines.append("    try:")
-        lines.append("        d = _fromisoformat(v)")
-        lines.append("    except (TypeError, ValueError):")
-        lines.append("        d = None")
-        lines.append("    %s = d if d is not None and d.tzinfo is _UTC else _c%d(v)" % (store, index))
+        parse = [
+            "try:",
+            "    d = _fromisoformat(v)",
+            "except (TypeError, ValueError):",
+            "    d = None",
+            "%s = d if d is not None and d.tzinfo is _UTC else _c%d(v)" % (store, index),
+        ]
+        if not_none:
+            lines.extend(parse)
+        else:
+            lines.extend(["if v is None:", "    %s = None" % store, "else:"] + ["    " + line for line in parse])
     elif kind == "datetime":
         # the server's own form, 2016-01-06T15:33:00.813162Z, parsed inline; anything else
         # (another offset, no fraction, an error) goes through the field's converter
-        lines.append("if v is None:")
-        lines.append("    %s = None" % store)
-        lines.append("elif v.__class__ is str and len(v) == 27 and v[26] == 'Z':")
+        if not not_none:
+            lines.append("if v is None:")
+            lines.append("    %s = None" % store)
+        lines.append("%s v.__class__ is str and len(v) == 27 and v[26] == 'Z':" % ("if" if not_none else "elif"))
         lines.append("    try:")
         lines.append("        %s = %s" % (store, datetime_expr))
         lines.append("    except ValueError:")

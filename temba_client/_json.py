@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Tuple, Type, Union
 
 __all__ = ["BACKEND", "dumps", "loads"]
 
 _fast_loads: Optional[Callable[[Union[bytes, str]], Any]] = None
+#: What the fast decoder raises for a document it rejects (msgspec's DecodeError is no ValueError
+#: in msgspec 0.20, which pip installs on Python 3.9).
+_FAST_ERRORS: Tuple[Type[Exception], ...] = (ValueError,)
 #: ``"msgspec"``, ``"orjson"`` or ``"json"``: what :func:`loads` decodes with.
 BACKEND = "json"
 if not os.environ.get("TEMBA_CLIENT_NO_MSGSPEC"):
@@ -30,6 +33,7 @@ if not os.environ.get("TEMBA_CLIENT_NO_MSGSPEC"):
         import msgspec  # type: ignore[import-not-found, unused-ignore]
 
         _fast_loads, BACKEND = msgspec.json.Decoder().decode, "msgspec"
+        _FAST_ERRORS = (ValueError, msgspec.DecodeError)
     except ImportError:  # pragma: no cover - depends on what is installed
         pass
 if _fast_loads is None and not os.environ.get("TEMBA_CLIENT_NO_ORJSON"):
@@ -50,7 +54,7 @@ def loads(data: Union[bytes, str]) -> Any:
     if _fast_loads is not None:
         try:
             return _fast_loads(data)
-        except ValueError:  # msgspec's DecodeError and orjson's JSONDecodeError are: let the standard library judge
+        except _FAST_ERRORS:  # msgspec's DecodeError, orjson's JSONDecodeError: let the standard library judge
             pass
     return json.loads(data)
 

@@ -20,8 +20,9 @@ the list of its fields with their types and meanings, for ``help()`` and the API
 
 Instances are ordinary objects: ``vars(obj)`` works and code may set attributes of its own on them
 (those are not serialized). With the ``fast`` extra, pages are decoded into objects of a
-``msgspec.Struct`` subclass of each model instead (see :mod:`temba_client._typed`), which behave the
-same but for ``type(obj)`` and a ``vars(obj)`` made anew on each access.
+``msgspec.Struct`` class of each model instead (see :mod:`temba_client._typed`), which behave the
+same but for ``type(obj)``, a ``vars(obj)`` made anew on each access, and nested objects (references,
+path steps...) that take no attributes of the code's own.
 
 Reading never fails on a value: a value of another JSON type than a field declares is kept as the
 server sent it (fields used on their own, ``IntegerField().deserialize("3")``, still check).
@@ -164,6 +165,10 @@ class SimpleField(TembaField[V]):
 
     ``shared=True`` marks a field whose values repeat across objects (a group's name and UUID, a
     status, a flow node): equal strings are then kept once in memory instead of once per object.
+    ``vocabulary`` lists the few values servers are known to send in a shared field (a status):
+    with the ``fast`` extra, msgspec then keeps them once itself, at no cost per object (a page
+    holding another value is decoded all the same, see :mod:`temba_client._typed`). It changes
+    nothing else: any value is kept as sent.
     """
 
     _inline = "copy"
@@ -174,12 +179,14 @@ class SimpleField(TembaField[V]):
         optional: bool = False,
         *,
         shared: bool = False,
+        vocabulary: Tuple[str, ...] = (),
         doc: Optional[str] = None,
         omit_none: bool = False,
         fallback_src: Optional[str] = None,
     ) -> None:
         super().__init__(src, optional, doc=doc, omit_none=omit_none, fallback_src=fallback_src)
         self.shared = shared
+        self.vocabulary = tuple(vocabulary)
 
     def deserialize(self, value: Any) -> Any:
         return value
@@ -520,8 +527,13 @@ class _TembaObjectMeta(ABCMeta):
         return cls
 
 
-class TembaObject(metaclass=_TembaObjectMeta):
-    """Base class of the objects the API returns."""
+class _ModelBehaviour:
+    """What every model object does with its fields, whatever holds their values: an ordinary model
+    object (a :class:`TembaObject`, values in its ``__dict__``) or an object msgspec builds with the
+    ``fast`` extra (see :mod:`temba_client._typed`), some of which have no ``__dict__`` at all. It
+    adds nothing to an instance's layout (``__slots__ = ()``)."""
+
+    __slots__ = ()
 
     _fields: ClassVar[Dict[str, TembaField[Any]]] = {}
     #: each field's JSON key and field, by attribute name
@@ -540,8 +552,46 @@ class TembaObject(metaclass=_TembaObjectMeta):
     #: whether the fields' values are kept in slots (objects msgspec builds, see
     #: :mod:`temba_client._typed`) rather than in the instance's ``__dict__``
     _slotted: ClassVar[bool] = False
-    #: the model class (for the Struct subclasses of :mod:`temba_client._typed`: the one they mirror)
+    #: the model class (for the Struct classes of :mod:`temba_client._typed`: the one they mirror)
     _model: ClassVar[type]
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(self._extra or ()))
+
+    def serialize(self) -> Dict[str, Any]:
+        """Converts this object back to its JSON form (a dict), with the keys the server sent that
+        the model does not declare. Attributes set by other code are not included."""
+        item: Dict[str, Any] = {}
+        for attr, value in self._values():
+            src, field = self._serialized[attr]
+            if value is None and field.omit_none:
+                continue
+            item[src] = field.serialize(value)
+        extra = self._extra
+        if extra:
+            for key, value in extra.items():
+                item.setdefault(key, value)
+        return item
+
+    def _values(self) -> List[Tuple[str, Any]]:
+        """Each field's attribute name and value (None for an attribute deleted)."""
+        if self._slotted:
+            return [(attr, getattr(self, attr)) for attr in self._fields]
+        attrs = self.__dict__
+        return [(attr, attrs.get(attr)) for attr in self._fields]
+
+    @classmethod
+    def _get_fields(cls) -> Dict[str, TembaField[Any]]:
+        return dict(cls._fields)
+
+    def __repr__(self) -> str:
+        shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
+        values = dict(self._values())
+        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (attr, values[attr]) for attr in shown))
+
+
+class TembaObject(_ModelBehaviour, metaclass=_TembaObjectMeta):
+    """Base class of the objects the API returns."""
 
     def __init__(self, **kwargs: Any) -> None:
         for attr in self._fields:
@@ -558,9 +608,6 @@ class TembaObject(metaclass=_TembaObjectMeta):
             if extra is not None and name in extra:
                 return extra[name]
             raise AttributeError("%r object has no attribute %r" % (type(self).__name__, name))
-
-    def __dir__(self) -> List[str]:
-        return sorted(set(super().__dir__()) | set(self._extra or ()))
 
     @classmethod
     def create(cls: Type[T], **kwargs: Any) -> T:
@@ -599,37 +646,6 @@ class TembaObject(metaclass=_TembaObjectMeta):
         if transformer is not None:
             return [deserialize(transformer(cls, item)) for item in item_list]
         return [deserialize(item) for item in item_list]
-
-    def serialize(self) -> Dict[str, Any]:
-        """Converts this object back to its JSON form (a dict), with the keys the server sent that
-        the model does not declare. Attributes set by other code are not included."""
-        item: Dict[str, Any] = {}
-        for attr, value in self._values():
-            src, field = self._serialized[attr]
-            if value is None and field.omit_none:
-                continue
-            item[src] = field.serialize(value)
-        extra = self._extra
-        if extra:
-            for key, value in extra.items():
-                item.setdefault(key, value)
-        return item
-
-    def _values(self) -> List[Tuple[str, Any]]:
-        """Each field's attribute name and value (None for an attribute deleted)."""
-        if self._slotted:
-            return [(attr, getattr(self, attr)) for attr in self._fields]
-        attrs = self.__dict__
-        return [(attr, attrs.get(attr)) for attr in self._fields]
-
-    @classmethod
-    def _get_fields(cls) -> Dict[str, TembaField[Any]]:
-        return dict(cls._fields)
-
-    def __repr__(self) -> str:
-        shown = [attr for attr in self._repr_attrs if attr in self._fields] or list(self._fields)
-        values = dict(self._values())
-        return "%s(%s)" % (type(self).__name__, ", ".join("%s=%r" % (attr, values[attr]) for attr in shown))
 
 
 def extra_fields(obj: TembaObject) -> Dict[str, Any]:

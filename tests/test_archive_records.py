@@ -159,3 +159,13 @@ def test_the_strings_kept_once_stay_bounded_over_a_long_archive(monkeypatch: pyt
     for _, record in iter_records(gzipped(records), "run"):  # as the export engine reads them
         _TYPES["run"].deserialize(record)
     assert len(serialization._SHARED_STRINGS) <= 50 + 2
+
+
+def test_a_line_the_fast_decoder_rejects_is_read_by_the_standard_library() -> None:
+    """A lone surrogate escape (which json.loads reads) in a line: msgspec refuses it, and its
+    DecodeError is no ValueError in msgspec 0.20 (what pip installs on Python 3.9), which then
+    escaped instead of the line being read by json.loads."""
+    record = {"id": 1, "uuid": "\ud800", "flow": {"uuid": "f", "name": "F"}, "contact": {"uuid": "c", "name": "\udfff"}}
+    records = [dict(record, responded=False, path=[], values={})]
+    assert [r["uuid"] for _, r in iter_records(gzipped(records), "run")] == ["\ud800"]
+    assert_same_objects("run", records)

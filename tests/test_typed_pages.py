@@ -247,3 +247,43 @@ def test_the_quick_suite_passes_with_msgspec_turned_off() -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert " passed" in done.stdout
+
+
+def message_page(status: str) -> bytes:
+    """A page of two messages with this status (the recorded shape)."""
+    base = {"uuid": "m", "direction": "in", "type": "text", "status": status, "visibility": "visible"}
+    return json.dumps({"next": None, "results": [dict(base, id=1), dict(base, id=2)]}).encode()
+
+
+def test_known_values_are_decoded_as_the_vocabularys_own_strings() -> None:
+    """Values of a field's vocabulary cost no sharing per object: msgspec gives the vocabulary's
+    own string objects; the objects are what the ordinary way makes all the same."""
+    from temba_client import _structs  # (only where msgspec is installed)
+
+    decode = _typed._make_page_decoder(types.Message)  # (a decoder of its own: it learns from misses)
+    assert decode is not None
+    content = message_page("handled")
+    page = decode(content)
+    assert page is not None and assert_typed_is_exact(types.Message, content)
+    assert {type(message) for message in page.objects} == {_structs.struct(types.Message, True)}
+    vocabulary = types.Message._fields["status"].vocabulary  # type: ignore[attr-defined]
+    assert all(message.status is vocabulary[vocabulary.index("handled")] for message in page.objects)
+
+
+def test_a_value_outside_the_vocabulary_is_decoded_typed_all_the_same() -> None:
+    from temba_client import _structs  # (only where msgspec is installed)
+
+    decode = _typed._make_page_decoder(types.Message)
+    assert decode is not None
+    literal, plain = _structs.struct(types.Message, True), _structs.struct(types.Message, False)
+    assert literal is not plain
+    content = message_page("snoozed")  # a newer server's status
+    page = decode(content)
+    assert page is not None and [message.status for message in page.objects] == ["snoozed"] * 2
+    assert type(page.objects[0]) is plain and page.objects[0].status is page.objects[1].status  # kept once
+    assert assert_typed_is_exact(types.Message, content)
+    for _ in range(_typed.SKIP_AFTER_MISS):  # the next pages skip the vocabularies (no failed attempt each)
+        page = decode(message_page("handled"))
+        assert page is not None and page.objects[0].status == "handled" and type(page.objects[0]) is plain
+    page = decode(message_page("handled"))  # then they are tried again
+    assert page is not None and type(page.objects[0]) is literal

@@ -37,6 +37,18 @@ from ..serialization import (
     TranslatableField,
 )
 
+#: The values servers are known to send in some shared fields (``vocabulary``: with the fast extra,
+#: msgspec keeps them once in memory itself). The contract's, and what older servers and archives
+#: (which hold stored statuses) send besides; any other value is kept as sent all the same.
+_CONTACT_STATUSES = ("active", "blocked", "stopped", "archived")
+_DIRECTIONS = ("in", "out", "incoming", "outgoing")
+_MESSAGE_TYPES = ("text", "optin", "voice", "inbox", "flow", "ivr")
+_MESSAGE_STATUSES = (
+    "queued", "wired", "sent", "delivered", "read", "handled", "errored", "failed", "initializing", "pending", "resent",
+)  # fmt: skip
+_VISIBILITIES = ("visible", "archived", "deleted")
+_START_STATUSES = ("pending", "queued", "started", "completed", "failed", "interrupted")
+
 # ---------------------------------------------------------------------------------------------
 # References to other objects, and small objects shared by several endpoints
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +151,9 @@ class Broadcast(TembaObject):
 
     uuid: StringField = StringField(doc="the broadcast's UUID (26.x servers)")
     status: StringField = StringField(
-        shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
+        shared=True,
+        vocabulary=_START_STATUSES,
+        doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``",
     )
     progress: ObjectField[Progress] = ObjectField(
         item_class=Progress, doc="contacts to reach and reached (26.x servers)"
@@ -285,7 +299,9 @@ class Contact(TembaObject):
     name: StringField = StringField(doc="the contact's name, or None")
     ref: StringField = StringField(omit_none=True, doc="the contact's reference (anonymous workspaces only)")
     anon_display: StringField = StringField(omit_none=True, doc="deprecated: the same as ``ref``")
-    status: StringField = StringField(shared=True, doc="``active``, ``blocked``, ``stopped`` or ``archived``")
+    status: StringField = StringField(
+        shared=True, vocabulary=_CONTACT_STATUSES, doc="``active``, ``blocked``, ``stopped`` or ``archived``"
+    )
     language: StringField = StringField(shared=True, doc="three-letter language code, or None")
     urns: _URNListField = _URNListField(doc="the contact's URNs, e.g. ``tel:+250788123123``")
     groups: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="the groups it belongs to")
@@ -383,7 +399,9 @@ class FlowStart(TembaObject):
     uuid: StringField = StringField(doc="the start's UUID")
     flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow")
     status: StringField = StringField(
-        shared=True, doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``"
+        shared=True,
+        vocabulary=_START_STATUSES,
+        doc="``pending``, ``queued``, ``started``, ``completed``, ``failed`` or ``interrupted``",
     )
     progress: ObjectField[Progress] = ObjectField(
         item_class=Progress, doc="contacts to start and started (26.x servers)"
@@ -456,14 +474,15 @@ class Message(TembaObject):
     contact: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the contact")
     urn: StringField = StringField(doc="the URN it was sent to or from (None in anonymous workspaces)")
     channel: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the channel, or None")
-    direction: StringField = StringField(shared=True, doc="``in`` or ``out``")
-    type: StringField = StringField(shared=True, doc="``text``, ``optin`` or ``voice``")
+    direction: StringField = StringField(shared=True, vocabulary=_DIRECTIONS, doc="``in`` or ``out``")
+    type: StringField = StringField(shared=True, vocabulary=_MESSAGE_TYPES, doc="``text``, ``optin`` or ``voice``")
     status: StringField = StringField(
         shared=True,
+        vocabulary=_MESSAGE_STATUSES,
         doc="``queued``, ``wired``, ``sent``, ``delivered``, ``read``, ``handled``, ``errored`` or ``failed``",
     )
     archived: BooleanField = BooleanField(doc="deprecated: ``visibility == 'archived'``")
-    visibility: StringField = StringField(shared=True, doc="``visible`` or ``archived``")
+    visibility: StringField = StringField(shared=True, vocabulary=_VISIBILITIES, doc="``visible`` or ``archived``")
     text: StringField = StringField(doc="the text")
     labels: ObjectListField[ObjectRef] = ObjectListField(item_class=ObjectRef, doc="its labels")
     flow: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the flow it belongs to, or None")
@@ -601,7 +620,9 @@ class Run(TembaObject):
     modified_on: DatetimeField = DatetimeField(doc="when it was last modified")
     exited_on: DatetimeField = DatetimeField(doc="when it ended, or None while active")
     exit_type: StringField = StringField(
-        shared=True, doc="``interrupted``, ``completed``, ``expired``, ``failed``, or None while active"
+        shared=True,
+        vocabulary=("interrupted", "completed", "expired", "failed"),
+        doc="``interrupted``, ``completed``, ``expired``, ``failed``, or None while active",
     )
     id: IntegerField = IntegerField(doc="deprecated: the run's integer id")
 
@@ -657,7 +678,7 @@ class Ticket(TembaObject):
 
     uuid: StringField = StringField(doc="the ticket's UUID")
     contact: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="the contact")
-    status: StringField = StringField(shared=True, doc="``open`` or ``closed``")
+    status: StringField = StringField(shared=True, vocabulary=("open", "closed"), doc="``open`` or ``closed``")
     topic: ObjectField[ObjectRef] = ObjectField(item_class=ObjectRef, doc="its topic")
     body: StringField = StringField(doc="deprecated: always None")
     assignee: ObjectField[UserRef] = ObjectField(item_class=UserRef, doc="the user it is assigned to, or None")
