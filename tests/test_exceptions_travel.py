@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import inspect
+import multiprocessing
 import pickle
 import socket
 import traceback
@@ -78,6 +79,11 @@ def test_every_exception_class_pickles(cls):
     same(exc, pickle.loads(pickle.dumps(exc)))
 
 
+#: Workers start as fresh interpreters (the default on macOS and Windows, and the safe choice in a
+#: process with threads, such as one running the stub server): the exceptions travel by pickle only.
+SPAWN = multiprocessing.get_context("spawn")
+
+
 def _raise_an_instance(name: str) -> None:
     """Runs in another process: raises an instance of the named class, with a note."""
     exc = an_instance(getattr(exceptions, name))
@@ -87,7 +93,7 @@ def _raise_an_instance(name: str) -> None:
 
 def test_every_exception_class_comes_back_from_a_process_pool():
     classes = every_exception_class()
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=SPAWN) as pool:
         futures = [pool.submit(_raise_an_instance, cls.__name__) for cls in classes]
         for cls, future in zip(classes, futures):
             exc = future.exception(timeout=60)
@@ -145,7 +151,7 @@ def test_errors_with_a_response_pickle_without_it(stub, kind):
 
 def test_errors_come_back_from_a_process_pool(stub):
     _serve_failures(stub)
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=SPAWN) as pool:
         futures = {kind: pool.submit(_raise_from_the_server, stub.url, kind) for kind in sorted(KINDS)}
         for kind, future in futures.items():
             exc = future.exception(timeout=60)
