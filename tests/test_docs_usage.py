@@ -7,6 +7,7 @@ server holds, and changes nothing else.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any, Dict, List
@@ -58,6 +59,7 @@ def test_every_example_runs_in_order(tmp_path, monkeypatch, no_sleep):
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 a tiny jpeg")
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 a tiny pdf")
     ran: List[str] = []
+    skipped: List[str] = []
     with LocalRapidProServer(seed=300) as server:
         found = identifiers(server)
         namespace: Dict[str, Any] = {"save": lambda runs: None, "checkpoint": lambda cursor: None}
@@ -65,9 +67,16 @@ def test_every_example_runs_in_order(tmp_path, monkeypatch, no_sleep):
             code = localize(block, server, found)
             try:
                 exec(compile(code, "%s, example %d" % (DOC.name, number), "exec"), namespace)
+            except ImportError as exc:
+                # an example of an optional library (pandas) where it is not installed (tox's mindeps
+                # environments): the client's own message, and only where the library is truly missing
+                needed = re.search(r"needs (\w+): pip install 'rapidpro-python\[\w+\]'", str(exc))
+                if needed is None or importlib.util.find_spec(needed.group(1)) is not None:
+                    pytest.fail("example %d of usage.rst failed: %r\n%s" % (number, exc, block))
+                skipped.append(block)
             except Exception as exc:  # pragma: no cover - the failure message
                 pytest.fail("example %d of usage.rst failed: %r\n%s" % (number, exc, block))
             ran.append(block)
         requests = len(server.requests)
-    assert ran == BLOCKS
+    assert ran == BLOCKS and len(skipped) <= 2
     assert requests > 50
