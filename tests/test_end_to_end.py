@@ -45,7 +45,15 @@ def test_every_read_method(client):
             continue
         objects = result.all()
         assert objects, name
-        assert result.first().serialize() == objects[0].serialize()
+        assert unsigned(result.first().serialize()) == unsigned(objects[0].serialize())
+
+
+def unsigned(record):
+    """A serialized object without the query of its presigned URL: an archive's link is signed anew
+    on each request, with an expiry counted in seconds from then, so two reads a second apart differ."""
+    if "download_url" in record:
+        record = dict(record, download_url=record["download_url"].split("?")[0])
+    return record
 
 
 def test_endpoints_of_older_servers():
