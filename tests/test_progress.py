@@ -196,10 +196,14 @@ def test_other_values_are_refused(value: Any) -> None:
         tracker(value)
 
 
+def plain_lines() -> Tuple[io.StringIO, FakeClock, PlainLines]:
+    """Plain lines every 5 s into a string, on a clock the test moves."""
+    out, clock = io.StringIO(), FakeClock()
+    return out, clock, PlainLines(out, interval=5.0, clock=clock)
+
+
 def test_plain_lines_every_few_seconds_and_a_last_one() -> None:
-    out = io.StringIO()
-    clock = FakeClock()
-    lines = PlainLines(out, interval=5.0, clock=clock)
+    out, clock, lines = plain_lines()
     runs = lines.task("runs", total=1000)
     contacts = lines.task("contacts")
     runs.advance(250, 1, 2_000_000)
@@ -226,9 +230,7 @@ def test_plain_lines_every_few_seconds_and_a_last_one() -> None:
 
 
 def test_no_last_line_without_news() -> None:
-    out = io.StringIO()
-    clock = FakeClock()
-    lines = PlainLines(out, interval=5.0, clock=clock)
+    out, clock, lines = plain_lines()
     task = lines.task("runs")
     clock.now += 6.0
     task.advance(250, 1)
@@ -238,9 +240,7 @@ def test_no_last_line_without_news() -> None:
 
 
 def test_a_short_operation_prints_nothing() -> None:
-    out = io.StringIO()
-    clock = FakeClock()
-    lines = PlainLines(out, interval=5.0, clock=clock)
+    out, clock, lines = plain_lines()
     task = lines.task("flows")
     task.advance(12, 1, 0)
     clock.now += 1
@@ -250,9 +250,7 @@ def test_a_short_operation_prints_nothing() -> None:
 
 
 def test_plain_lines_of_bytes_and_long_durations() -> None:
-    out = io.StringIO()
-    clock = FakeClock()
-    lines = PlainLines(out, interval=5.0, clock=clock)
+    out, clock, lines = plain_lines()
     download = lines.task("runs archive", total=10_000_000_000, unit="bytes")
     clock.now += 10.0
     download.advance(nbytes=1_500_000)
