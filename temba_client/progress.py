@@ -70,6 +70,10 @@ class Tracker:
     Use :func:`tracker` to make one from a ``progress`` argument.
     """
 
+    #: Whether anything is shown (False for :data:`SILENT`): what is only ever shown, such as a
+    #: total that takes a request, is worth fetching only then.
+    shows = True
+
     def task(self, name: str, total: Optional[int] = None, unit: str = "records") -> Task:
         """Starts showing a task.
 
@@ -93,8 +97,14 @@ class Tracker:
 ProgressOption = Union[None, bool, str, Tracker, Callable[..., Any]]
 
 _SILENT_TASK = Task()
+
+
+class _Silent(Tracker):
+    shows = False
+
+
 #: The tracker of ``progress=None``: shows nothing, costs a method call per page.
-SILENT = Tracker()
+SILENT: Tracker = _Silent()
 
 
 def tracker(progress: ProgressOption, stream: Optional[IO[str]] = None, *, delay: float = BAR_DELAY) -> Tracker:
@@ -125,10 +135,11 @@ def tracker(progress: ProgressOption, stream: Optional[IO[str]] = None, *, delay
 
 def _automatic(stream: Optional[IO[str]], delay: float) -> Tracker:
     """A notebook's widget, a terminal's bar, or plain lines, for where the output goes."""
-    out = stream if stream is not None else sys.stderr
-    bar = _tqdm_class(_in_notebook())
-    if bar is not None and (_in_notebook() or _is_terminal(out)):
-        return Bars(bar, stream, delay)
+    notebook = _in_notebook()
+    if notebook or _is_terminal(stream if stream is not None else sys.stderr):
+        bar = _tqdm_class(notebook)
+        if bar is not None:
+            return Bars(bar, stream, delay)
     return PlainLines(stream)
 
 

@@ -18,7 +18,8 @@ from typing import Any, Dict, List, Tuple
 import pytest
 
 from temba_client.export import Settings, run_export, sync
-from temba_client.progress import PlainLines
+from temba_client.export.display import PageCounter
+from temba_client.progress import SILENT, PlainLines
 from temba_client.testing import LocalRapidProServer
 from temba_client.v2 import TembaClient
 
@@ -87,6 +88,22 @@ def test_an_export_shows_each_stream_with_the_runs_expected(client: TembaClient,
     assert totals == [sum(sum(vars(flow.runs).values()) for flow in flows)]
     written = {name: sum(c.get("records", 0) for n, c in calls if n == name) for name in ("runs", "flows")}
     assert written == {name: result.written for name, result in results.items()}
+
+
+def test_a_total_is_fetched_only_when_something_shows_it(tmp_path: Path) -> None:
+    # the command's --progress off counts pages for its summary through a tracker that shows nothing:
+    # the flows' run counts (one more request per fresh export of runs) are not worth fetching then
+    with LocalRapidProServer(seed=600, keep_requests=None) as server, TembaClient(server.url, server.token) as client:
+
+        def flows_listed(progress: Any, out: Path) -> int:
+            before = len(server.requests)
+            run_export(client, ["runs"], str(out), Settings(lag=0), progress=progress)
+            return sum(request.path.endswith("/flows.json") for request in list(server.requests)[before:])
+
+        counter = PageCounter(SILENT)
+        assert flows_listed(counter, tmp_path / "off") == 0
+        assert counter.pages["runs"] > 0
+        assert flows_listed(PageCounter(PlainLines(io.StringIO())), tmp_path / "plain") == 1
 
 
 def test_a_resumed_export_does_not_claim_a_total(client: TembaClient, tmp_path: Path) -> None:

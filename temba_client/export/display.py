@@ -30,6 +30,11 @@ class PageCounter(Tracker):
         self.pages: Dict[str, int] = {}
         self._lock = threading.Lock()
 
+    @property
+    def shows(self) -> bool:  # type: ignore[override]
+        """Whether the tracker it shows through shows anything."""
+        return self.shown.shows
+
     def task(self, name: str, total: Optional[int] = None, unit: str = "records") -> Task:
         """Starts showing a stream, counting its pages.
 

@@ -22,6 +22,7 @@ from ..archives import ArchiveDownloader
 from ..exceptions import TembaExportError
 from ..progress import SILENT, ProgressOption, Task, Tracker, tracker
 from ..serialization import TembaObject
+from ..v2.types import Flow
 from .lock import LOCK_FILE, RunLock
 from .pacing import RateBudget, StopRequested, WorkBudget
 from .sources import list_all, source
@@ -126,9 +127,10 @@ def run_export(
             _remove_files(out_dir, name)
 
         with _Shown(progress) as shown:
-            for name in names:
-                fresh = not (state.published(name) or {}).get("committed")
-                shown.start(name, _expected(client, name, settings, budget, work) if shown.on and fresh else None)
+            if shown.shows:
+                for name in names:
+                    if not (state.published(name) or {}).get("committed"):  # a fresh stream
+                        shown.totals[name] = _expected(client, name, settings, budget, work)
 
             def runner(name: str) -> StreamRunner:
                 section, publish = state.section(name), functools.partial(state.publish, name)
@@ -142,7 +144,8 @@ def run_export(
 
 class _Shown:
     """A run's progress display, handed to the engine as its ``progress(stream, counts)`` callback
-    (None when nothing is shown); a task per stream, closed when the run ends.
+    (None when nothing is shown); a task per stream, started in the stream's own thread with its
+    first report (a progress function that raises fails that stream only), closed when the run ends.
 
     :param progress: the ``progress`` argument of :func:`run_export` or :func:`sync`
     """
@@ -151,28 +154,19 @@ class _Shown:
         self._tracker = tracker(progress)
         self._owned = not isinstance(progress, Tracker)  # a tracker given is the caller's to close
         self._tasks: Dict[str, Task] = {}
-        self._totals: Dict[str, Optional[int]] = {}
         self._lock = threading.Lock()
-        #: whether anything is shown
-        self.on = self._tracker is not SILENT
+        #: whether anything is shown (a total is fetched only then)
+        self.shows = self._tracker.shows
+        #: the records a stream is expected to hold, where known, by stream
+        self.totals: Dict[str, Optional[int]] = {}
         #: the engine's callback (None: nothing to show, nothing to count)
-        self.report: Optional[Progress] = self._report if self.on else None
-
-    def start(self, name: str, total: Optional[int] = None) -> None:
-        """Names a stream's expected records; its display starts with its first report, in the
-        stream's own thread (a progress function that raises fails that stream only)."""
-        self._totals[name] = total
+        self.report: Optional[Progress] = self._report if self._tracker is not SILENT else None
 
     def _report(self, name: str, counts: Dict[str, int]) -> None:
         with self._lock:
             task = self._tasks.get(name)
-            total = self._totals.pop(name, None)
             if task is None:
-                task = self._tasks[name] = self._tracker.task(name)
-        if total:
-            task.expect(total)
-        if counts.get("total"):
-            task.expect(counts["total"])
+                task = self._tasks[name] = self._tracker.task(name, self.totals.get(name))
         task.advance(counts.get("records", 0), counts.get("pages", 0), counts.get("bytes", 0))
 
     def __enter__(self) -> _Shown:
@@ -196,12 +190,9 @@ def _expected(client: Any, name: str, settings: Settings, budget: RateBudget, wo
         )
     except Exception:  # a total is only ever shown: its failure is not the export's
         return None
-    counts = [getattr(flow.runs, status, None) for flow in flows if flow.runs is not None for status in _RUN_STATUSES]
+    statuses = Flow.Runs._fields
+    counts = [getattr(flow.runs, status, None) for flow in flows if flow.runs is not None for status in statuses]
     return sum(count for count in counts if isinstance(count, int)) or None
-
-
-#: The statuses a flow's run counts are given by.
-_RUN_STATUSES = ("active", "waiting", "completed", "interrupted", "expired", "failed")
 
 
 def output_path(out_dir: str, name: str, fmt: str) -> str:
@@ -340,7 +331,6 @@ def sync(
         state.begin([stream])
 
         with _Shown(progress) as shown:
-            shown.start(stream)
 
             def runner() -> StreamRunner:
                 section, publish = state.section(stream), functools.partial(state.publish, stream)
