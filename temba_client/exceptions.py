@@ -102,15 +102,15 @@ def _rebuild(cls: Type[BaseException], args: Tuple[Any, ...]) -> BaseException:
 
 
 def _portable(value: Any, memo: Dict[int, Any], depth: int = 0) -> Any:
-    """The value, or a copy of it that pickles: a response is dropped, an exception that does not
-    pickle is copied with portable arguments and attributes, anything else that does not pickle
-    becomes its ``repr()``."""
+    """The value, or a copy of it that pickles: a response or a request (it holds the token) is
+    dropped, an exception that does not pickle is copied with portable arguments and attributes,
+    anything else that does not pickle becomes its ``repr()``."""
     key = id(value)
     if key in memo:
         return memo[key]
     if value is None or isinstance(value, (str, bytes, int, float, bool)):
         return value
-    if _is_response(value) or depth > 20:
+    if _is_exchange(value) or depth > 20:
         return None
     if isinstance(value, BaseException) and not isinstance(value, TembaException):
         copy = _rebuild(type(value), ())
@@ -128,9 +128,12 @@ def _portable(value: Any, memo: Dict[int, Any], depth: int = 0) -> Any:
     return value if _pickles(value) else repr(value)
 
 
-def _is_response(value: Any) -> bool:
-    """Whether a value is a server's answer (a requests.Response or a 2.22 ``MockResponse``)."""
-    return hasattr(value, "status_code") and (hasattr(value, "raw") or hasattr(value, "raise_for_status"))
+def _is_exchange(value: Any) -> bool:
+    """Whether a value is a server's answer (a requests.Response or a 2.22 ``MockResponse``) or a
+    request (a ``requests`` PreparedRequest or Request: its Authorization header holds the token)."""
+    if hasattr(value, "status_code"):
+        return hasattr(value, "raw") or hasattr(value, "raise_for_status")
+    return hasattr(value, "method") and hasattr(value, "url") and hasattr(value, "headers")
 
 
 def _pickles(value: Any) -> bool:

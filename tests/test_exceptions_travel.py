@@ -228,3 +228,19 @@ def test_an_unpicklable_cause_inside_an_error_is_made_portable():
     back = pickle.loads(pickle.dumps(exc))
     assert str(back) == "500 Server Error"
     assert str(back.caused_by.inner) == "_Strict: pool: /api/v2/contacts.json"  # its text, as a RuntimeError
+
+
+def test_a_pickled_error_never_carries_the_request_nor_its_token():
+    # requests' HTTPError(response=...) keeps the response's request, whose Authorization header holds
+    # the token: where that request pickles (no hook of the client's attached), it must still stay home
+    request = requests.Request(
+        "GET", "https://rapidpro.io/api/v2/contacts.json", headers={"Authorization": "Token " + SECRET}
+    ).prepare()
+    response = requests.Response()
+    response.status_code, response.request = 500, request
+    exc = TembaHttpError(requests.HTTPError("500 Server Error", response=response))
+    assert exc.caused_by.request is request
+    data = pickle.dumps(exc)
+    assert SECRET.encode() not in data
+    back = pickle.loads(data)
+    assert str(back) == str(exc) and back.caused_by.request is None and back.caused_by.response is None
