@@ -254,7 +254,7 @@ class TembaBadRequestError(TembaException):
 
     def __str__(self) -> str:
         messages = _error_messages(self.errors)
-        return messages[0] if len(messages) == 1 else ". ".join(messages)
+        return ". ".join(messages)
 
 
 class TembaValidationError(TembaBadRequestError, ValueError):
@@ -278,12 +278,7 @@ def _error_messages(errors: Any) -> List[str]:
     """The messages of a DRF error body, in order: rapidpro-python 2.22's for a dict of strings or
     lists of strings and for a list of strings; the texts inside anything else (iteratively: a
     hostile body cannot exhaust the stack)."""
-    if isinstance(errors, dict):
-        groups: List[Any] = list(errors.values())
-    elif isinstance(errors, (list, tuple)):
-        groups = [errors]
-    else:
-        groups = [errors]
+    groups: List[Any] = list(errors.values()) if isinstance(errors, dict) else [errors]
     messages: List[str] = []
     for group in groups:
         stack = [group]

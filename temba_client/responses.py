@@ -307,8 +307,7 @@ def _error_body(answer: Answer, redactor: Redactor) -> Tuple[Any, bool]:
 def _preview(answer: Answer, redactor: Redactor) -> str:
     """The start of a body that is not the API's JSON (a proxy's page), as notes quote it: without
     the token, and without the personal data of the URLs it may echo."""
-    preview = redact_text(redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip())
-    return redactor.text(preview) or "(empty body)"
+    return redact_text(redactor.text(answer.text)[:_ERROR_BODY_PREVIEW].strip()) or "(empty body)"
 
 
 def _status_error(call: Call, answer: Answer, redactor: Redactor) -> requests.HTTPError:
@@ -322,12 +321,9 @@ def _status_error(call: Call, answer: Answer, redactor: Redactor) -> requests.HT
             return error
     url = getattr(response, "url", None) if isinstance(response, requests.Response) else None
     shown = redactor.text(redact_url(url)) if isinstance(url, str) and url else call.url
-    if 400 <= answer.status < 500:
-        message = "%d Client Error: %s for url: %s" % (answer.status, answer.reason, shown)
-    elif 500 <= answer.status < 600:
-        message = "%d Server Error: %s for url: %s" % (answer.status, answer.reason, shown)
-    else:  # a status requests would not raise for (a 304 nobody asked for, a 600)
-        message = "%d Error: %s for url: %s" % (answer.status, answer.reason, shown)
+    # (a status requests would not raise for, a 304 nobody asked for or a 600, is an "Error")
+    kind = "Client Error" if 400 <= answer.status < 500 else "Server Error" if 500 <= answer.status < 600 else "Error"
+    message = "%d %s: %s for url: %s" % (answer.status, kind, answer.reason, shown)
     return requests.HTTPError(message, response=response)
 
 
