@@ -235,16 +235,22 @@ def convert_lines(
         else:
             lines.extend(["if v is None:", "    %s = None" % store, "else:"] + ["    " + line for line in parse])
     elif kind == "datetime":
-        # the server's own form, 2016-01-06T15:33:00.813162Z, parsed inline; anything else
-        # (another offset, no fraction, an error) goes through the field's converter
+        # the API's form, 2016-01-06T15:33:00.813162Z, and the archives' form of the same moment,
+        # 2016-01-06T15:33:00.813162+00:00 (which fromisoformat reads as is, in timezone.utc), parsed
+        # inline; anything else (another offset, no fraction, an error) goes through the field's converter
         if not not_none:
             lines.append("if v is None:")
             lines.append("    %s = None" % store)
-        lines.append("%s v.__class__ is str and len(v) == 27 and v[26] == 'Z':" % ("if" if not_none else "elif"))
-        lines.append("    try:")
-        lines.append("        %s = %s" % (store, datetime_expr))
-        lines.append("    except ValueError:")
-        lines.append("        %s = _c%d(v)" % (store, index))
+        forms = [
+            ("len(v) == 27 and v[26] == 'Z'", datetime_expr),
+            ("len(v) == 32 and v[26:] == '+00:00'", "_fromisoformat(v)"),
+        ]
+        for number, (test, expression) in enumerate(forms):
+            lines.append("%s v.__class__ is str and %s:" % ("if" if not_none and number == 0 else "elif", test))
+            lines.append("    try:")
+            lines.append("        %s = %s" % (store, expression))
+            lines.append("    except ValueError:")
+            lines.append("        %s = _c%d(v)" % (store, index))
         lines.append("else:")
         lines.append("    %s = _c%d(v)" % (store, index))
     elif kind == "convert":

@@ -146,6 +146,25 @@ def test_generated_run_records_read_into_the_same_objects_both_ways(records: Lis
     assert_same_objects("run", records)
 
 
+@needs_archives
+@pytest.mark.parametrize("kind, names", [("run", ["runs1.jsonl", "runs2.jsonl"]),
+                                         ("message", ["messages1.jsonl", "messages2.jsonl"])])  # fmt: skip
+def test_the_archives_datetimes_never_need_the_lenient_parser(
+    kind: str, names: List[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archives' form of a moment (2017-08-12T19:11:59.890662+00:00) is read by the generated
+    code on every Python, both ways: before 3.11 the fast path sent it to dateutil's parser, one
+    call per datetime (reading an archive took 0.69 s of CPU for 20,000 runs against 0.10 s)."""
+    from temba_client import utils
+
+    lenient: List[str] = []
+    parse = utils.isoparse
+    monkeypatch.setattr(utils, "isoparse", lambda value: lenient.append(value) or parse(value))
+    records = [record for name in names for record in recorded(name)]
+    read = list(read_archive(gzipped(records), kind)) + ordinary(kind, records)
+    assert read and lenient == []
+
+
 def test_the_strings_kept_once_stay_bounded_over_a_long_archive(monkeypatch: pytest.MonkeyPatch) -> None:
     """The objects of an archive are made one by one (no page to forget the shared strings at): a
     long export of runs, each of a flow of its own, must not keep every flow's UUID and name."""
