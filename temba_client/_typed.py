@@ -44,6 +44,8 @@ import os
 import threading
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from ._codegen import SKIP_AFTER_MISS  # (as the generated deserializers skip their fast path)
+
 __all__ = ["AVAILABLE", "TypedPage", "page_decoder", "record_decoder", "struct_of"]
 
 _msgspec: Any = None
@@ -125,9 +127,8 @@ def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[
                 namespace.update(__annotations__=dict.fromkeys(extra, Any), __module__=__name__)
                 namespace.update(__qualname__=struct.__qualname__)
                 struct = type(struct)(struct.__name__, (struct,), namespace, forbid_unknown_fields=True)
-            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct).decode
-        decode = _RECORD_DECODERS[key]
-        finish = _finisher(struct)
+            _RECORD_DECODERS[key] = _msgspec.json.Decoder(struct).decode, _finisher(struct)
+        decode, finish = _RECORD_DECODERS[key]
 
     def decode_record(content: bytes) -> Any:
         try:
@@ -141,7 +142,10 @@ def record_decoder(cls: type, extra: Tuple[str, ...] = ()) -> Optional[Callable[
     return decode_record
 
 
-_RECORD_DECODERS: Dict[Tuple[type, Tuple[str, ...]], Callable[[bytes], Any]] = {}
+#: (decode, finish) of each record decoder, by Struct and extra keys
+_RECORD_DECODERS: Dict[
+    Tuple[type, Tuple[str, ...]], Tuple[Callable[[bytes], Any], Optional[Callable[[Any], None]]]
+] = {}
 
 
 def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPage]]]:
@@ -178,10 +182,6 @@ def _make_page_decoder(cls: type) -> Optional[Callable[[bytes], Optional[TypedPa
         return TypedPage(page.results, page.next)
 
     return decode_page
-
-
-#: After a page failed to decode with its model's vocabularies, this many pages skip them.
-SKIP_AFTER_MISS = 64
 
 
 def _page_decoding(struct: type) -> Callable[[bytes], Any]:
