@@ -562,8 +562,10 @@ class _ModelBehaviour:
         """Converts this object back to its JSON form (a dict), with the keys the server sent that
         the model does not declare. Attributes set by other code are not included."""
         item: Dict[str, Any] = {}
-        for attr, value in self._values():
-            src, field = self._serialized[attr]
+        slotted = self._slotted
+        attrs = {} if slotted else self.__dict__  # (the slim nested objects have no __dict__)
+        for attr, (src, field) in self._serialized.items():
+            value = getattr(self, attr) if slotted else attrs.get(attr)
             if value is None and field.omit_none:
                 continue
             item[src] = field.serialize(value)
