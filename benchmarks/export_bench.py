@@ -38,15 +38,6 @@ from temba_client.archives import iter_records, read_archive  # noqa: E402
 from temba_client.export import RateBudget, Settings, run_export  # noqa: E402
 
 
-def make_archive(path: str, count: int) -> None:
-    """Writes ``count`` run records (varied copies of the recorded ones) to a gzipped JSONL file."""
-    run.make_archive(Path(path), count)
-
-
-def bare_loop(path: str) -> int:
-    return workload.bare_ingest(path)
-
-
 def models(path: str) -> int:
     return sum(1 for _ in read_archive(path, "run"))
 
@@ -75,9 +66,9 @@ def peak_memory(func: Callable[[str], int], path: str) -> int:
 def ingest(count: int, repeats: int) -> Dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         small, large = os.path.join(tmp, "a.jsonl.gz"), os.path.join(tmp, "b.jsonl.gz")
-        make_archive(small, count)
-        make_archive(large, count * 4)
-        bare = best_of(bare_loop, small, repeats)
+        run.make_archive(Path(small), count)
+        run.make_archive(Path(large), count * 4)
+        bare = best_of(workload.bare_ingest, small, repeats)
         as_models = best_of(models, small, repeats)
         as_dicts = best_of(dicts, small, repeats)
         return {
